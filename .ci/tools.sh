@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the checking tools CI uses, each from its own registry at a pinned
+# version, into .tools/ (git-ignored). Safe to run again: it skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHECKOV_VERSION=3.3.30
+ACTIONLINT_VERSION=v1.7.12
+TOOLS="$PWD/.tools"
+mkdir -p "$TOOLS/bin"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing chromium from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+if [ ! -x "$TOOLS/venv/bin/checkov" ] || ! "$TOOLS/venv/bin/checkov" --version | grep -qx "$CHECKOV_VERSION"; then
+  echo "== installing checkov $CHECKOV_VERSION from PyPI"
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+fi
+ln -sf "$TOOLS/venv/bin/checkov" "$TOOLS/bin/checkov"
+
+if [ ! -x "$TOOLS/bin/actionlint" ] || ! "$TOOLS/bin/actionlint" -version | head -1 | grep -qx "${ACTIONLINT_VERSION#v}"; then
+  echo "== installing actionlint $ACTIONLINT_VERSION from the Go module proxy"
+  GOBIN="$TOOLS/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+fi

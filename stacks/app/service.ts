@@ -1,0 +1,151 @@
+import { Construct } from "constructs";
+import { ITerraformDependable } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+
+export interface FargateServiceProps {
+  readonly namePrefix: string;
+  readonly region: string;
+  readonly image: string;
+  /** ECR repository the execution role may pull from. */
+  readonly repositoryArn: string;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly desiredCount: number;
+  readonly containerPort: number;
+  readonly logRetentionDays: number;
+  readonly subnetIds: string[];
+  readonly securityGroupId: string;
+  readonly targetGroupArn: string;
+  /** Environment of the app container. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The service waits for these (the listener rules that attach the target group). */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/** Name of the container in the task, referenced by the service's load balancer block. */
+const CONTAINER = "app";
+/** Seconds ECS waits after SIGTERM before SIGKILL; the app drains within this. */
+const STOP_TIMEOUT = 30;
+
+/** ECS cluster, logs, IAM roles, task definition and service for the app. */
+export class FargateService extends Construct {
+  readonly cluster: EcsCluster;
+  readonly service: EcsService;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    const { namePrefix } = props;
+
+    this.cluster = new EcsCluster(this, "cluster", {
+      name: namePrefix,
+      setting: [{ name: "containerInsights", value: "enabled" }],
+    });
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/ecs/${namePrefix}`,
+      retentionInDays: props.logRetentionDays,
+    });
+
+    const assumeByEcsTasks = new DataAwsIamPolicyDocument(this, "assume-ecs-tasks", {
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+        },
+      ],
+    });
+    // Used by ECS itself to start the task: pull the image, write logs. Nothing else.
+    const executionRole = new IamRole(this, "execution-role", {
+      name: `${namePrefix}-task-execution`,
+      assumeRolePolicy: assumeByEcsTasks.json,
+    });
+    const executionPolicy = new DataAwsIamPolicyDocument(this, "execution-policy", {
+      statement: [
+        { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        {
+          sid: "PullAppImage",
+          actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+          resources: [props.repositoryArn],
+        },
+        {
+          sid: "WriteAppLogs",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${this.logGroup.arn}:*`],
+        },
+      ],
+    });
+    new IamRolePolicy(this, "execution-role-policy", {
+      role: executionRole.id,
+      name: "pull-image-write-logs",
+      policy: executionPolicy.json,
+    });
+    // The app's own identity. It calls no AWS API, so it is granted nothing.
+    const taskRole = new IamRole(this, "task-role", {
+      name: `${namePrefix}-task`,
+      assumeRolePolicy: assumeByEcsTasks.json,
+    });
+
+    this.taskDefinition = new EcsTaskDefinition(this, "task", {
+      family: namePrefix,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(props.cpu),
+      memory: String(props.memory),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      containerDefinitions: JSON.stringify([
+        {
+          name: CONTAINER,
+          image: props.image,
+          essential: true,
+          portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }],
+          environment: Object.entries(props.environment)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([name, value]) => ({ name, value })),
+          readonlyRootFilesystem: true,
+          stopTimeout: STOP_TIMEOUT,
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": this.logGroup.name,
+              "awslogs-region": props.region,
+              "awslogs-stream-prefix": CONTAINER,
+            },
+          },
+        },
+      ]),
+    });
+
+    this.service = new EcsService(this, "service", {
+      name: namePrefix,
+      cluster: this.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.desiredCount,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      networkConfiguration: {
+        subnets: props.subnetIds,
+        securityGroups: [props.securityGroupId],
+        assignPublicIp: false,
+      },
+      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: CONTAINER, containerPort: props.containerPort }],
+      // Time for the app to start before failed health checks count against it.
+      healthCheckGracePeriodSeconds: 30,
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      // ECS rejects a target group that no listener uses yet.
+      dependsOn: props.dependsOn,
+    });
+  }
+}

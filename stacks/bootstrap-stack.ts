@@ -1,0 +1,81 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { awsProvider } from "./backend";
+import { ResolvedConfig } from "./validate";
+
+export interface BootstrapStackProps {
+  readonly config: ResolvedConfig;
+}
+
+/**
+ * The S3 bucket that holds every other stack's state. Its own state stays local
+ * (terraform.<stack>.tfstate in the project root): it cannot live in the bucket it creates.
+ */
+export class BootstrapStack extends TerraformStack {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id);
+    const { config } = props;
+    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    awsProvider(this, config);
+
+    // Losing state orphans every resource: keep the bucket even on destroy.
+    this.bucket = new S3Bucket(this, "state", {
+      bucket: config.stateBucket,
+      lifecycle: { preventDestroy: true },
+    });
+    new S3BucketVersioningA(this, "state-versioning", {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "state-encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    });
+    new S3BucketPublicAccessBlock(this, "state-public-access", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    // Old state versions are only for recovery; a year of them is plenty.
+    new S3BucketLifecycleConfiguration(this, "state-lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-old-state-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays: 365 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "state-tls-only", {
+      bucket: this.bucket.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    });
+
+    new TerraformOutput(this, "state_bucket", { value: this.bucket.bucket });
+  }
+}

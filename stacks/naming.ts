@@ -1,0 +1,28 @@
+import { PROJECT } from "./config";
+
+/**
+ * The one place resource names are built: `<project>-<environment>-<part>`,
+ * e.g. `whoami-prod-alb`. Validation checks these exact names against AWS limits.
+ */
+export function resourceName(environment: string, part: string): string {
+  return `${namePrefix(environment)}-${part}`;
+}
+
+/** `<project>-<environment>`: the cluster, service, user pool and repository name. */
+export function namePrefix(environment: string): string {
+  return `${PROJECT}-${environment}`;
+}
+
+/** Stack names, which are also the folders under cdktf.out/stacks/. */
+export const stackNames = (environment: string) => ({
+  bootstrap: `bootstrap-${environment}`,
+  network: `network-${environment}`,
+  app: `app-${environment}`,
+});
+
+/** Public page the ALB serves without login; Cognito's logout sends users here. */
+export const SIGNED_OUT_PATH = "/signed-out";
+/** Unauthenticated health endpoint of the app (the target group probes it directly). */
+export const HEALTH_PATH = "/health";
+/** The ALB's session cookie; the app expires its shards (-0 to -3) on logout. */
+export const SESSION_COOKIE_NAME = "AWSELBAuthSessionCookie";

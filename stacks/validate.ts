@@ -1,0 +1,208 @@
+import { EnvironmentConfig } from "./config";
+import { resourceName } from "./naming";
+
+/** An environment with every default applied: what the stacks read. */
+export interface ResolvedConfig {
+  readonly name: string;
+  readonly region: string;
+  readonly stateBucket: string;
+  readonly hostedZone: { readonly name: string; readonly id?: string };
+  readonly domainName: string;
+  readonly cognito: {
+    readonly domainPrefix: string;
+    readonly selfSignUp: boolean;
+    readonly deletionProtection: boolean;
+    readonly passwordMinLength: number;
+  };
+  readonly network: {
+    readonly cidr: string;
+    readonly azCount: number;
+    readonly singleNatGateway: boolean;
+    readonly dualStack: boolean;
+  };
+  readonly service: {
+    readonly cpu: number;
+    readonly memory: number;
+    readonly desiredCount: number;
+    readonly containerPort: number;
+    readonly logRetentionDays: number;
+  };
+  readonly image: { readonly prebuiltUri?: string; readonly keepImages: number };
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Thrown before anything is synthesized; the message lists every problem found. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration in stacks/config.ts:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
+  return {
+    name: config.name,
+    region: config.region,
+    stateBucket: config.stateBucket,
+    hostedZone: config.hostedZone,
+    domainName: config.domainName.toLowerCase().replace(/\.$/, ""),
+    cognito: {
+      domainPrefix: config.cognito.domainPrefix,
+      selfSignUp: config.cognito.selfSignUp ?? false,
+      deletionProtection: config.cognito.deletionProtection ?? true,
+      passwordMinLength: config.cognito.passwordMinLength ?? 12,
+    },
+    network: {
+      cidr: config.network?.cidr ?? "10.0.0.0/16",
+      azCount: config.network?.azCount ?? 2,
+      singleNatGateway: config.network?.singleNatGateway ?? false,
+      dualStack: config.network?.dualStack ?? false,
+    },
+    service: {
+      cpu: config.service?.cpu ?? 256,
+      memory: config.service?.memory ?? 512,
+      desiredCount: config.service?.desiredCount ?? 1,
+      containerPort: config.service?.containerPort ?? 8080,
+      logRetentionDays: config.service?.logRetentionDays ?? 30,
+    },
+    image: { prebuiltUri: config.image?.prebuiltUri, keepImages: config.image?.keepImages ?? 10 },
+    tags: config.tags ?? {},
+  };
+}
+
+/** Memory (MiB) Fargate accepts for each CPU value. */
+const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-[a-z]+-\d{1,2}$/;
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]{1,128}|@sha256:[a-f0-9]{64})$/;
+
+/** Names with an AWS length limit, as `resourceName` will build them. */
+const NAME_LIMITS: ReadonlyArray<[part: string, what: string, limit: number]> = [
+  ["alb", "ALB name", 32],
+  ["app", "target group name", 32],
+  ["task-execution", "IAM role name", 64],
+  ["task", "IAM role name", 64],
+];
+
+function isHostname(name: string): boolean {
+  return name.length <= 253 && name.split(".").length >= 2 && name.split(".").every((l) => LABEL.test(l));
+}
+
+function cidrProblem(cidr: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) return `network.cidr "${cidr}" is not an IPv4 CIDR like "10.0.0.0/16"`;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255)) return `network.cidr "${cidr}" has an octet over 255`;
+  if (prefix < 16 || prefix > 24) return `network.cidr "${cidr}" must be a /16 to /24 (AWS allows /16 to /28; subnets take 4 more bits)`;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  if (address % 2 ** (32 - prefix) !== 0) return `network.cidr "${cidr}" has host bits set; use the network address of the block`;
+  return undefined;
+}
+
+/** Every problem with one environment, each saying what to change. */
+export function configProblems(config: ResolvedConfig): string[] {
+  const at = `[${config.name}]`;
+  const problems: string[] = [];
+  const check = (ok: boolean, message: string) => {
+    if (!ok) problems.push(`${at} ${message}`);
+  };
+
+  check(ENV_NAME.test(config.name), `name "${config.name}" must be 1-16 lowercase letters, digits or hyphens, starting with a letter`);
+  check(REGION.test(config.region), `region "${config.region}" is not an AWS region name like "eu-central-1"`);
+  check(
+    BUCKET.test(config.stateBucket) && !config.stateBucket.includes(".."),
+    `stateBucket "${config.stateBucket}" is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
+  );
+
+  const zone = config.hostedZone.name.toLowerCase().replace(/\.$/, "");
+  check(isHostname(zone), `hostedZone.name "${config.hostedZone.name}" is not a domain name`);
+  check(
+    config.hostedZone.id === undefined || ZONE_ID.test(config.hostedZone.id),
+    `hostedZone.id "${config.hostedZone.id}" is not a Route 53 zone id like "Z0123456789ABCDEFGHIJ"; leave it out to look the zone up by name`,
+  );
+  check(isHostname(config.domainName), `domainName "${config.domainName}" is not a domain name`);
+  check(
+    config.domainName === zone || config.domainName.endsWith(`.${zone}`),
+    `domainName "${config.domainName}" is not inside hosted zone "${zone}"; use a name ending in ".${zone}"`,
+  );
+
+  const prefix = config.cognito.domainPrefix;
+  check(LABEL.test(prefix), `cognito.domainPrefix "${prefix}" must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen`);
+  const reserved = ["aws", "amazon", "cognito"].filter((word) => prefix.toLowerCase().includes(word));
+  check(reserved.length === 0, `cognito.domainPrefix "${prefix}" contains reserved word "${reserved.join('", "')}"; Cognito rejects prefixes with "aws", "amazon" or "cognito"`);
+  const minLength = config.cognito.passwordMinLength;
+  check(Number.isInteger(minLength) && minLength >= 8 && minLength <= 99, `cognito.passwordMinLength ${minLength} must be an integer from 8 to 99`);
+
+  const cidr = cidrProblem(config.network.cidr);
+  if (cidr) problems.push(`${at} ${cidr}`);
+  const azs = config.network.azCount;
+  check(Number.isInteger(azs) && azs >= 2 && azs <= 6, `network.azCount ${azs} must be 2 to 6 (an ALB needs subnets in at least 2 AZs)`);
+
+  const { cpu, memory, desiredCount, containerPort, logRetentionDays } = config.service;
+  const allowed = FARGATE_MEMORY[cpu];
+  if (!allowed) {
+    problems.push(`${at} service.cpu ${cpu} is not a Fargate CPU value; use one of ${Object.keys(FARGATE_MEMORY).join(", ")}`);
+  } else {
+    check(
+      allowed.includes(memory),
+      `service.memory ${memory} is not allowed with cpu ${cpu}; Fargate takes ${allowed.length > 3 ? `${allowed[0]} to ${allowed[allowed.length - 1]} in steps of ${allowed[1] - allowed[0]}` : allowed.join(", ")}`,
+    );
+  }
+  check(Number.isInteger(desiredCount) && desiredCount >= 1, `service.desiredCount ${desiredCount} must be an integer of at least 1`);
+  check(
+    Number.isInteger(containerPort) && containerPort >= 1024 && containerPort <= 65535,
+    `service.containerPort ${containerPort} must be 1024-65535 (the container runs as a non-root user)`,
+  );
+  check(LOG_RETENTION_DAYS.includes(logRetentionDays), `service.logRetentionDays ${logRetentionDays} is not a CloudWatch retention; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+
+  const { prebuiltUri, keepImages } = config.image;
+  check(
+    prebuiltUri === undefined || IMAGE_URI.test(prebuiltUri),
+    `image.prebuiltUri "${prebuiltUri}" must be a full image URI with a tag or digest, like "123456789012.dkr.ecr.eu-central-1.amazonaws.com/app:1.2.3"`,
+  );
+  check(Number.isInteger(keepImages) && keepImages >= 1, `image.keepImages ${keepImages} must be an integer of at least 1`);
+
+  for (const [part, what, limit] of NAME_LIMITS) {
+    const name = resourceName(config.name, part);
+    check(name.length <= limit, `${what} "${name}" is ${name.length} characters, over AWS's limit of ${limit}; shorten the environment name`);
+  }
+  return problems;
+}
+
+/**
+ * Applies defaults to every environment and validates them all, throwing one
+ * ConfigError with every problem so the user fixes them in one pass.
+ */
+export function resolveEnvironments(configs: readonly EnvironmentConfig[]): ResolvedConfig[] {
+  const resolved = configs.map(applyDefaults);
+  const problems = resolved.flatMap(configProblems);
+  const names = resolved.map((c) => c.name);
+  const duplicate = names.filter((n, i) => names.indexOf(n) !== i);
+  if (duplicate.length > 0) problems.push(`environment name "${duplicate[0]}" is used twice; stack names must be unique`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolved;
+}
