@@ -1,0 +1,39 @@
+import { defaultKeysBaseUrl, loadConfig } from "../../container/src/config";
+import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
+
+const complete = {
+  PORT: "8080",
+  AWS_REGION: "eu-central-1",
+  ALB_ARN,
+  COGNITO_CLIENT_ID: CLIENT_ID,
+  COGNITO_ISSUER: ISSUER,
+  LOGOUT_URL,
+};
+
+describe("loadConfig", () => {
+  it("reads a complete environment and derives the regional key endpoint", () => {
+    const config = loadConfig(complete);
+    expect(config).toMatchObject({ port: 8080, albArn: ALB_ARN, issuer: ISSUER, sessionCookieName: "AWSELBAuthSessionCookie" });
+    expect(config.keysBaseUrl).toBe("https://public-keys.auth.elb.eu-central-1.amazonaws.com/");
+  });
+
+  it("uses GovCloud's own key endpoint in GovCloud regions", () => {
+    expect(defaultKeysBaseUrl("us-gov-west-1")).toBe("https://s3-us-gov-west-1.amazonaws.com/aws-elb-public-keys-prod-us-gov-west-1/");
+  });
+
+  it("derives the issuer from COGNITO_USER_POOL_ID", () => {
+    const { COGNITO_ISSUER: _, ...rest } = complete;
+    expect(loadConfig({ ...rest, COGNITO_USER_POOL_ID: "eu-west-1_AbC123" }).issuer).toBe("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123");
+  });
+
+  it("names every missing variable in one message", () => {
+    expect(() => loadConfig({})).toThrow(/AWS_REGION is missing[\s\S]*ALB_ARN is missing[\s\S]*COGNITO_CLIENT_ID is missing[\s\S]*COGNITO_ISSUER is missing[\s\S]*LOGOUT_URL is missing/);
+  });
+
+  it("names each malformed variable", () => {
+    expect(() => loadConfig({ ...complete, ALB_ARN: "arn:aws:s3:::bucket" })).toThrow(/ALB_ARN "arn:aws:s3:::bucket" is malformed/);
+    expect(() => loadConfig({ ...complete, PORT: "http" })).toThrow(/PORT "http" must be a port number/);
+    expect(() => loadConfig({ ...complete, ELB_PUBLIC_KEYS_URL: "keys" })).toThrow(/ELB_PUBLIC_KEYS_URL "keys" must be an absolute URL/);
+    expect(() => loadConfig({ ...complete, AWS_REGION: "Frankfurt" })).toThrow(/AWS_REGION "Frankfurt" is malformed/);
+  });
+});

@@ -1,0 +1,41 @@
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
+import { AlbSigningKey } from "../../dev/alb-token";
+
+/** A stand-in for the regional ALB key endpoint on 127.0.0.1: GET /<kid> returns the PEM. */
+export interface KeyServer {
+  readonly baseUrl: string;
+  /** Requests received, by path. */
+  readonly hits: string[];
+  /** Delay before answering, in ms. */
+  delayMs: number;
+  /** Answer every request with this status instead. */
+  failWith?: number;
+  close(): Promise<void>;
+}
+
+export async function startKeyServer(keys: AlbSigningKey[]): Promise<KeyServer> {
+  const byKid = new Map(keys.map((k) => [k.kid, k.publicKeyPem]));
+  const state = { hits: [] as string[], delayMs: 0, failWith: undefined as number | undefined };
+  const server: Server = createServer((req, res) => {
+    state.hits.push(req.url ?? "");
+    setTimeout(() => {
+      if (state.failWith) {
+        res.writeHead(state.failWith).end();
+        return;
+      }
+      const pem = byKid.get((req.url ?? "").slice(1));
+      if (!pem) res.writeHead(403, { "content-type": "application/xml" }).end("<Error><Code>AccessDenied</Code></Error>");
+      else res.writeHead(200, { "content-type": "text/plain" }).end(pem);
+    }, state.delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    baseUrl: `http://127.0.0.1:${port}/`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * The app's settings, from environment variables, validated once at start-up.
+ * The app stack (stacks/app-stack.ts) sets exactly these on the task.
+ */
+export interface AppConfig {
+  /** PORT: where the app listens. */
+  readonly port: number;
+  /** AWS_REGION: picks the ALB public key endpoint. */
+  readonly region: string;
+  /** ALB_ARN: the token header's `signer` must equal it. */
+  readonly albArn: string;
+  /** COGNITO_CLIENT_ID: the token header's `client` must equal it. */
+  readonly clientId: string;
+  /** COGNITO_ISSUER, or derived from COGNITO_USER_POOL_ID: the token's `iss`. */
+  readonly issuer: string;
+  /**
+   * LOGOUT_URL: where /logout sends the browser after expiring the session cookies.
+   * Without it, COGNITO_DOMAIN builds Cognito's /logout URL per request.
+   */
+  readonly logoutUrl?: string;
+  /** COGNITO_DOMAIN: hosted UI host name, used when LOGOUT_URL is not set. */
+  readonly cognitoDomain?: string;
+  /** ELB_PUBLIC_KEYS_URL: base URL of the ALB signing keys, `<base><kid>`. */
+  readonly keysBaseUrl: string;
+  /** SESSION_COOKIE_NAME: the listener's session cookie; its shards are expired on logout. */
+  readonly sessionCookieName: string;
+  /** SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for in-flight requests. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export class AppConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid app configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "AppConfigError";
+  }
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ALB_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const USER_POOL_ID = /^([a-z]{2}(-gov)?-[a-z]+-\d{1,2})_[A-Za-z0-9]+$/;
+const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/** Where the ALB publishes the public keys that verify x-amzn-oidc-data, per region. */
+export function defaultKeysBaseUrl(region: string): string {
+  return region.startsWith("us-gov-")
+    ? `https://s3-${region}.amazonaws.com/aws-elb-public-keys-prod-${region}/`
+    : `https://public-keys.auth.elb.${region}.amazonaws.com/`;
+}
+
+function isUrl(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const problems: string[] = [];
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const required = (name: string, what: string, pattern?: RegExp) => {
+    const v = value(name);
+    if (v === undefined) problems.push(`${name} is missing: set it to ${what}`);
+    else if (pattern && !pattern.test(v)) problems.push(`${name} "${v}" is malformed: expected ${what}`);
+    return v ?? "";
+  };
+
+  const portText = value("PORT") ?? "8080";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) problems.push(`PORT "${portText}" must be a port number (0-65535; 0 picks a free one)`);
+
+  const region = required("AWS_REGION", 'the AWS region, like "eu-central-1"', REGION);
+  const albArn = required("ALB_ARN", "the load balancer's ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)", ALB_ARN);
+  const clientId = required("COGNITO_CLIENT_ID", "the user pool app client id the ALB authenticates with");
+
+  let issuer = value("COGNITO_ISSUER");
+  const poolId = value("COGNITO_USER_POOL_ID");
+  if (issuer !== undefined) {
+    if (!isUrl(issuer, ["https:", "http:"])) problems.push(`COGNITO_ISSUER "${issuer}" must be a URL like https://cognito-idp.<region>.amazonaws.com/<pool id>`);
+  } else if (poolId !== undefined) {
+    const match = USER_POOL_ID.exec(poolId);
+    if (!match) problems.push(`COGNITO_USER_POOL_ID "${poolId}" is malformed: expected "<region>_<id>"`);
+    else issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${poolId}`;
+  } else {
+    problems.push("COGNITO_ISSUER is missing: set it (https://cognito-idp.<region>.amazonaws.com/<pool id>) or COGNITO_USER_POOL_ID");
+  }
+
+  const logoutUrl = value("LOGOUT_URL");
+  const cognitoDomain = value("COGNITO_DOMAIN");
+  if (logoutUrl !== undefined && !isUrl(logoutUrl, ["https:", "http:"])) problems.push(`LOGOUT_URL "${logoutUrl}" must be an absolute URL`);
+  if (logoutUrl === undefined && cognitoDomain === undefined) {
+    problems.push("LOGOUT_URL is missing: set it to Cognito's /logout URL, or set COGNITO_DOMAIN (<prefix>.auth.<region>.amazoncognito.com)");
+  }
+  if (cognitoDomain !== undefined && !HOST.test(cognitoDomain)) problems.push(`COGNITO_DOMAIN "${cognitoDomain}" must be a host name, without https://`);
+
+  const keysBaseUrl = value("ELB_PUBLIC_KEYS_URL") ?? (REGION.test(region) ? defaultKeysBaseUrl(region) : "");
+  if (value("ELB_PUBLIC_KEYS_URL") !== undefined && !isUrl(keysBaseUrl, ["https:", "http:"])) {
+    problems.push(`ELB_PUBLIC_KEYS_URL "${keysBaseUrl}" must be an absolute URL`);
+  }
+
+  const sessionCookieName = value("SESSION_COOKIE_NAME") ?? "AWSELBAuthSessionCookie";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(sessionCookieName)) problems.push(`SESSION_COOKIE_NAME "${sessionCookieName}" must be letters, digits, '-' or '_'`);
+
+  const timeoutText = value("SHUTDOWN_TIMEOUT_MS") ?? "25000";
+  const shutdownTimeoutMs = Number(timeoutText);
+  if (!/^\d+$/.test(timeoutText)) problems.push(`SHUTDOWN_TIMEOUT_MS "${timeoutText}" must be a whole number of milliseconds`);
+
+  if (problems.length > 0) throw new AppConfigError(problems);
+  return {
+    port,
+    region,
+    albArn,
+    clientId,
+    issuer: issuer ?? "",
+    logoutUrl,
+    cognitoDomain,
+    keysBaseUrl: keysBaseUrl.endsWith("/") ? keysBaseUrl : `${keysBaseUrl}/`,
+    sessionCookieName,
+    shutdownTimeoutMs,
+  };
+}
