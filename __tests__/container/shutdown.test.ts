@@ -38,7 +38,7 @@ describe("SIGTERM", () => {
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
       const res = await inFlight;
       expect(res.status).toBe(200);
-      expect((await res.json()).username).toBe("ada");
+      expect(((await res.json()) as { username: string }).username).toBe("ada");
       expect(await exited).toBe(0);
     } finally {
       child.kill("SIGKILL");

@@ -76,7 +76,7 @@ describe("GET /api/me", () => {
   it("returns the identity as JSON", async () => {
     const res = await get("/api/me", valid());
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { expiresAt: unknown };
     expect(body).toMatchObject({ sub: SUB, username: "ada", email: "ada@example.com", claims: { iss: ISSUER } });
     expect(typeof body.expiresAt).toBe("number");
   });

@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App, Testing, TerraformStack } from "cdktf";
+import { EnvironmentConfig, example } from "../../stacks/config";
+import { addEnvironments, EnvironmentStacks } from "../../stacks/environment";
+
+/** A fixed image tag, so snapshots do not change with every edit to container/. */
+export const TEST_HASH = "0123456789abcdef";
+
+export type TfJson = {
+  terraform: { backend: Record<string, Record<string, unknown>> };
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+  provider?: Record<string, unknown[]>;
+};
+
+/**
+ * Builds one environment's stacks in a fresh test app and synthesizes the whole
+ * app, as `cdktf synth` does (cross-stack references only resolve that way).
+ */
+export function buildEnvironment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentStacks {
+  const app = Testing.app();
+  const stacks = addEnvironments(app, [{ ...example, ...overrides }], TEST_HASH)[0];
+  app.synth();
+  return stacks;
+}
+
+/** The stack's cdk.tf.json as written by the synth above. */
+export function synthText(stack: TerraformStack): string {
+  const app = stack.node.root as App;
+  return readFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8");
+}
+
+export function synthJson(stack: TerraformStack): TfJson {
+  return JSON.parse(synthText(stack)) as TfJson;
+}
+
+/** Bodies of every resource of one type, metadata removed. */
+export function resourcesOf(json: TfJson, type: string): Record<string, unknown>[] {
+  return Object.values(json.resource[type] ?? {}).map(({ "//": _, ...body }) => body);
+}
+
+/** The one resource of a type; fails the test if there are more or none. */
+export function only(json: TfJson, type: string): Record<string, unknown> {
+  const all = resourcesOf(json, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** Terraform address (`type.name`) of a resource whose construct path ends with `pathEnd`. */
+export function addressOf(json: TfJson, type: string, pathEnd: string): string {
+  const entry = Object.entries(json.resource[type] ?? {}).find(([, body]) => {
+    const meta = body["//"] as { metadata: { path: string } } | undefined;
+    return meta?.metadata.path.endsWith(pathEnd);
+  });
+  if (!entry) throw new Error(`no ${type} at */${pathEnd}`);
+  return `${type}.${entry[0]}`;
+}

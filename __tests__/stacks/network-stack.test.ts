@@ -1,0 +1,61 @@
+import { buildEnvironment, only, resourcesOf, synthJson } from "../helpers/synth";
+
+describe("network stack", () => {
+  const json = synthJson(buildEnvironment({ network: {} }).network);
+
+  it("creates a VPC with the configured CIDR and DNS support", () => {
+    expect(only(json, "aws_vpc")).toMatchObject({ cidr_block: "10.0.0.0/16", enable_dns_hostnames: true, enable_dns_support: true });
+  });
+
+  it("spreads a public and a private subnet over each of 2 AZs", () => {
+    const subnets = resourcesOf(json, "aws_subnet");
+    expect(subnets).toHaveLength(4);
+    const cidrs = subnets.map((s) => s.cidr_block);
+    expect(cidrs).toEqual(expect.arrayContaining(["${cidrsubnet(\"10.0.0.0/16\", 4, 0)}", "${cidrsubnet(\"10.0.0.0/16\", 4, 8)}"]));
+    const azs = subnets.map((s) => s.availability_zone);
+    expect(new Set(azs).size).toBe(2);
+    expect(subnets.every((s) => s.map_public_ip_on_launch !== true)).toBe(true);
+  });
+
+  it("routes public subnets to an internet gateway and private subnets through a NAT gateway per AZ", () => {
+    expect(resourcesOf(json, "aws_internet_gateway")).toHaveLength(1);
+    expect(resourcesOf(json, "aws_nat_gateway")).toHaveLength(2);
+    const routes = resourcesOf(json, "aws_route");
+    expect(routes.filter((r) => String(r.gateway_id).includes("aws_internet_gateway"))).toHaveLength(1);
+    const natTargets = routes.map((r) => r.nat_gateway_id).filter(Boolean);
+    expect(new Set(natTargets).size).toBe(2);
+    expect(resourcesOf(json, "aws_route_table_association")).toHaveLength(4);
+  });
+
+  it("shares one NAT gateway when singleNatGateway is set", () => {
+    const single = synthJson(buildEnvironment({ network: { singleNatGateway: true } }).network);
+    expect(resourcesOf(single, "aws_nat_gateway")).toHaveLength(1);
+    const natTargets = resourcesOf(single, "aws_route").map((r) => r.nat_gateway_id).filter(Boolean);
+    expect(natTargets).toHaveLength(2);
+    expect(new Set(natTargets).size).toBe(1);
+  });
+
+  it("spans azCount AZs", () => {
+    const three = synthJson(buildEnvironment({ network: { azCount: 3 } }).network);
+    expect(resourcesOf(three, "aws_subnet")).toHaveLength(6);
+    expect(resourcesOf(three, "aws_nat_gateway")).toHaveLength(3);
+  });
+
+  it("adds IPv6 to the VPC and subnets, with IPv6 default routes, when dual-stack", () => {
+    const dual = synthJson(buildEnvironment({ network: { dualStack: true } }).network);
+    expect(only(dual, "aws_vpc").assign_generated_ipv6_cidr_block).toBe(true);
+    for (const subnet of resourcesOf(dual, "aws_subnet")) {
+      expect(subnet.ipv6_cidr_block).toMatch(/cidrsubnet\(aws_vpc\.\w+\.ipv6_cidr_block, 8, \d+\)/);
+      expect(subnet.assign_ipv6_address_on_creation).toBe(true);
+    }
+    expect(resourcesOf(dual, "aws_egress_only_internet_gateway")).toHaveLength(1);
+    expect(resourcesOf(dual, "aws_route").filter((r) => r.destination_ipv6_cidr_block === "::/0")).toHaveLength(3);
+    expect(resourcesOf(json, "aws_route").filter((r) => r.destination_ipv6_cidr_block)).toHaveLength(0);
+  });
+
+  it("empties the VPC's default security group", () => {
+    const sg = only(json, "aws_default_security_group");
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+  });
+});

@@ -1,0 +1,61 @@
+import { example, production } from "../../stacks/config";
+import { buildEnvironment, resourcesOf, synthJson, TfJson } from "../helpers/synth";
+
+type Action = { type: string; authenticate_cognito?: unknown };
+type Rule = { action: Action[]; condition: Array<{ path_pattern?: { values: string[] } }> };
+
+/** Checks over the synthesized JSON that must hold for every shipped environment. */
+describe.each([
+  ["example", example],
+  ["production", production],
+])("security invariants (%s)", (_name, config) => {
+  const stacks = buildEnvironment(config);
+  const app = synthJson(stacks.app);
+  const bootstrap = synthJson(stacks.bootstrap);
+
+  it("no listener's default action forwards", () => {
+    const listeners = resourcesOf(app, "aws_lb_listener") as Array<{ default_action: Action[] }>;
+    expect(listeners.length).toBeGreaterThan(0);
+    for (const listener of listeners) {
+      expect(listener.default_action.map((a) => a.type)).not.toContain("forward");
+    }
+  });
+
+  it("every rule that forwards authenticates first, unless it serves only the public signed-out page", () => {
+    const rules = resourcesOf(app, "aws_lb_listener_rule") as unknown[] as Rule[];
+    for (const rule of rules) {
+      const types = rule.action.map((a) => a.type);
+      if (!types.includes("forward")) continue;
+      const paths = rule.condition.flatMap((c) => c.path_pattern?.values ?? []);
+      if (types[0] !== "authenticate-cognito") expect(paths).toEqual(["/signed-out"]);
+      else expect(types.indexOf("authenticate-cognito")).toBeLessThan(types.indexOf("forward"));
+    }
+  });
+
+  it("the task security group admits traffic only from the ALB security group", () => {
+    const groups = app.resource.aws_security_group;
+    const task = Object.keys(groups).find((k) => k.includes("task"));
+    const alb = Object.keys(groups).find((k) => k.includes("alb"));
+    const taskIngress = resourcesOf(app, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === `\${aws_security_group.${task}.id}`);
+    expect(taskIngress.length).toBeGreaterThan(0);
+    for (const rule of taskIngress) {
+      expect(rule.referenced_security_group_id).toBe(`\${aws_security_group.${alb}.id}`);
+      expect(rule.cidr_ipv4).toBeUndefined();
+      expect(rule.cidr_ipv6).toBeUndefined();
+    }
+    expect(groups[task ?? ""].ingress).toBeUndefined();
+  });
+
+  it("the state bucket is encrypted, versioned and blocks public access", () => {
+    expect(resourcesOf(bootstrap, "aws_s3_bucket_server_side_encryption_configuration")).toHaveLength(1);
+    expect(resourcesOf(bootstrap, "aws_s3_bucket_versioning")[0]).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    const block = resourcesOf(bootstrap, "aws_s3_bucket_public_access_block")[0];
+    for (const setting of ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]) expect(block[setting]).toBe(true);
+  });
+
+  it("every remote backend locks and encrypts", () => {
+    for (const json of [synthJson(stacks.network), app] as TfJson[]) {
+      expect(json.terraform.backend.s3).toMatchObject({ use_lockfile: true, encrypt: true });
+    }
+  });
+});

@@ -1,0 +1,31 @@
+import { Construct } from "constructs";
+import { EnvironmentConfig } from "./config";
+import { stackNames } from "./naming";
+import { resolveEnvironments } from "./validate";
+import { AppStack } from "./app-stack";
+import { BootstrapStack } from "./bootstrap-stack";
+import { NetworkStack } from "./network-stack";
+
+/** Terraform runs in cdktf.out/stacks/<stack>/; the Docker build context is container/. */
+export const CONTAINER_CONTEXT = "${path.module}/../../../container";
+
+export interface EnvironmentStacks {
+  readonly bootstrap: BootstrapStack;
+  readonly network: NetworkStack;
+  readonly app: AppStack;
+}
+
+/**
+ * Validates every environment, then adds its three stacks: bootstrap (state
+ * bucket, local state), network, app (which reads the network's outputs).
+ * A config mistake throws before any stack exists, so nothing is synthesized.
+ */
+export function addEnvironments(scope: Construct, configs: readonly EnvironmentConfig[], containerHash: string): EnvironmentStacks[] {
+  return resolveEnvironments(configs).map((config) => {
+    const names = stackNames(config.name);
+    const bootstrap = new BootstrapStack(scope, names.bootstrap, { config });
+    const network = new NetworkStack(scope, names.network, { config });
+    const app = new AppStack(scope, names.app, { config, network, containerContext: CONTAINER_CONTEXT, containerHash });
+    return { bootstrap, network, app };
+  });
+}
