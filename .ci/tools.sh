@@ -9,11 +9,13 @@ ACTIONLINT_VERSION=v1.7.12
 TOOLS="$PWD/.tools"
 mkdir -p "$TOOLS/bin"
 
-if [ ! -x /usr/bin/chromium ]; then
+# The browser test drives Debian's chromium (or a Chrome the machine already has).
+if [ ! -x /usr/bin/chromium ] && [ ! -x /usr/bin/google-chrome ]; then
   echo "== installing chromium from Debian"
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
 if [ ! -x "$TOOLS/venv/bin/checkov" ] || ! "$TOOLS/venv/bin/checkov" --version | grep -qx "$CHECKOV_VERSION"; then
