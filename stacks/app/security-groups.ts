@@ -26,13 +26,14 @@ export class SecurityGroups extends Construct {
     const anywhere = props.dualStack ? [{ cidrIpv4: "0.0.0.0/0" }, { cidrIpv6: "::/0" }] : [{ cidrIpv4: "0.0.0.0/0" }];
 
     this.alb = new SecurityGroup(this, "alb", {
-      name: `${props.namePrefix}-alb`,
+      // A prefix, not a name: create_before_destroy needs the replacement to coexist.
+      namePrefix: `${props.namePrefix}-alb-`,
       description: "Public HTTP and HTTPS to the load balancer",
       vpcId,
       lifecycle: { createBeforeDestroy: true },
     });
     this.task = new SecurityGroup(this, "task", {
-      name: `${props.namePrefix}-task`,
+      namePrefix: `${props.namePrefix}-task-`,
       description: "App tasks, reachable from the load balancer only",
       vpcId,
       lifecycle: { createBeforeDestroy: true },

@@ -1,0 +1,124 @@
+/**
+ * `npm run dev`: the sign-in, page, sign-out flow on one machine, no AWS.
+ *
+ *   browser -> local ALB (DEV_PORT) -> container app (DEV_APP_PORT)
+ *                 |  code flow           ^ verifies x-amzn-oidc-data with keys from
+ *                 v                      | the local key endpoint (DEV_KEYS_PORT)
+ *            OpenID provider (DEV_IDP_PORT), users from dev/users.json
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, Server } from "node:http";
+import { join } from "node:path";
+import { createSigningKey } from "./alb-token";
+import { createAlbProxy } from "./alb-proxy";
+import { createIdentityProvider, DevUser } from "./identity-provider";
+
+const ROOT = join(__dirname, "..");
+const LOCAL_ALB_ARN = "arn:aws:elasticloadbalancing:local-dev-1:000000000000:loadbalancer/app/local-dev-alb/0000000000000000";
+const CLIENT_ID = "local-dev-client";
+
+function port(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}=${process.env[name]} is not a port number`);
+  return value;
+}
+
+function listen(server: Server, portNumber: number, name: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`Port ${portNumber} (${what}) is taken. Free it or choose another: ${name}=<port> npm run dev`) : error),
+    );
+    server.listen(portNumber, "127.0.0.1", () => resolve());
+  });
+}
+
+async function main() {
+  const ports = { alb: port("DEV_PORT", 3000), idp: port("DEV_IDP_PORT", 3001), app: port("DEV_APP_PORT", 3002), keys: port("DEV_KEYS_PORT", 3003) };
+  // Different host names keep the provider's cookies apart from the app's (cookies ignore ports).
+  const appHost = `localhost:${ports.alb}`;
+  const issuer = `http://127.0.0.1:${ports.idp}`;
+  const users = JSON.parse(readFileSync(join(__dirname, "users.json"), "utf8")) as DevUser[];
+  const clientSecret = randomBytes(24).toString("base64url");
+  const signingKey = createSigningKey();
+
+  // The regional key endpoint: GET /<kid> returns the PEM.
+  const keys = createServer((req, res) => {
+    if (req.url === `/${signingKey.kid}`) res.writeHead(200, { "content-type": "text/plain" }).end(signingKey.publicKeyPem);
+    else res.writeHead(403).end();
+  });
+  await listen(keys, ports.keys, "DEV_KEYS_PORT", "ALB public keys");
+
+  const provider = createIdentityProvider({
+    issuer,
+    clientId: CLIENT_ID,
+    clientSecret,
+    redirectUri: `http://${appHost}/oauth2/idpresponse`,
+    logoutUris: [`http://${appHost}/`, `http://${appHost}/signed-out`],
+    users,
+  });
+  const idp = createServer(provider.callback());
+  await listen(idp, ports.idp, "DEV_IDP_PORT", "OpenID provider");
+
+  // The container app, unmodified, configured through its environment as ECS does.
+  const probe = createServer();
+  await listen(probe, ports.app, "DEV_APP_PORT", "container app");
+  await new Promise((resolve) => probe.close(resolve));
+  const app = spawn(process.execPath, ["--import", "tsx", join(ROOT, "container/src/server.ts")], {
+    env: {
+      ...process.env,
+      PORT: String(ports.app),
+      AWS_REGION: "eu-central-1",
+      ALB_ARN: LOCAL_ALB_ARN,
+      COGNITO_CLIENT_ID: CLIENT_ID,
+      COGNITO_ISSUER: issuer,
+      LOGOUT_URL: `${issuer}/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent(`http://${appHost}/signed-out`)}`,
+      ELB_PUBLIC_KEYS_URL: `http://127.0.0.1:${ports.keys}/`,
+      SHUTDOWN_TIMEOUT_MS: "2000",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    app.stdout.on("data", (chunk: Buffer) => {
+      if (process.env.DEV_QUIET !== "1") process.stdout.write(chunk);
+      if (chunk.toString().includes('"event":"listening"')) resolve();
+    });
+    app.once("exit", (code) => reject(new Error(`the container app exited with code ${code}`)));
+  });
+
+  const alb = await createAlbProxy({ appHost, target: `http://127.0.0.1:${ports.app}`, issuer, clientId: CLIENT_ID, clientSecret, albArn: LOCAL_ALB_ARN, signingKey });
+  await listen(alb, ports.alb, "DEV_PORT", "local ALB");
+
+  process.stdout.write(
+    [
+      "",
+      `  Open http://${appHost}/`,
+      `  Sign in as ${users.map((u) => `${u.email} / ${u.password}`).join("  or  ")}`,
+      `  (local ALB :${ports.alb}, OpenID provider :${ports.idp}, app :${ports.app}, ALB keys :${ports.keys}; Ctrl-C stops all)`,
+      "",
+      "dev: ready",
+      "",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    app.kill("SIGTERM");
+    for (const server of [alb, idp, keys]) {
+      server.closeAllConnections();
+      server.close();
+    }
+    app.once("exit", () => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
