@@ -85,7 +85,7 @@ describe("Cognito", () => {
   });
 
   it("creates the hosted UI domain with the configured prefix", () => {
-    expect(only(json, "aws_cognito_user_pool_domain").domain).toBe("example-whoami-login");
+    expect(only(json, "aws_cognito_user_pool_domain")).toMatchObject({ domain: "example-whoami-login", managed_login_version: 1 });
   });
 
   it("configures the app client for the ALB: secret, code flow, scopes, callback and logout URLs", () => {

@@ -65,6 +65,9 @@ export class UserPool extends Construct {
     this.domain = new CognitoUserPoolDomain(this, "domain", {
       domain: props.domainPrefix,
       userPoolId: this.pool.id,
+      // 1 = the classic hosted UI, which works as is. 2 (managed login) shows an error
+      // page until a branding style (aws_cognito_managed_login_branding) exists.
+      managedLoginVersion: 1,
     });
 
     this.client = new CognitoUserPoolClient(this, "client", {
