@@ -38,6 +38,17 @@ export interface NetworkConfig {
    * @default false - IPv4 only
    */
   readonly dualStack?: boolean;
+  /**
+   * VPC flow logs (all traffic, 10-minute aggregation) to CloudWatch Logs. Ingestion
+   * costs about 0.50 USD per GB.
+   * @default true
+   */
+  readonly flowLogs?: boolean;
+  /**
+   * Retention of the flow log group, in days (a CloudWatch Logs retention value).
+   * @default 30
+   */
+  readonly flowLogRetentionDays?: number;
 }
 
 export interface ServiceConfig {
@@ -160,7 +171,7 @@ export const production: EnvironmentConfig = {
   hostedZone: { name: "example.com" },
   domainName: "app.example.com",
   cognito: { domainPrefix: "example-app-login", deletionProtection: true, passwordMinLength: 14 },
-  network: { cidr: "10.20.0.0/16", azCount: 3, dualStack: true },
+  network: { cidr: "10.20.0.0/16", azCount: 3, dualStack: true, flowLogRetentionDays: 90 },
   service: { cpu: 512, memory: 1024, desiredCount: 2, logRetentionDays: 365 },
   image: { keepImages: 30 },
   tags: { "cost-center": "platform" },

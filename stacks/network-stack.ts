@@ -12,7 +12,8 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { awsProvider, remoteState } from "./backend";
-import { resourceName } from "./naming";
+import { namePrefix, resourceName } from "./naming";
+import { FlowLogs } from "./network/flow-logs";
 import { ResolvedConfig } from "./validate";
 
 export interface NetworkStackProps {
@@ -35,7 +36,7 @@ export class NetworkStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id);
     const { config } = props;
-    const { cidr, azCount, singleNatGateway, dualStack } = config.network;
+    const { cidr, azCount, singleNatGateway, dualStack, flowLogs, flowLogRetentionDays } = config.network;
     const name = (part: string) => resourceName(config.name, part);
     remoteState(this, config, id);
     awsProvider(this, config);
@@ -52,6 +53,14 @@ export class NetworkStack extends TerraformStack {
       assignGeneratedIpv6CidrBlock: dualStack,
       tags: { Name: name("vpc") },
     });
+    if (flowLogs) {
+      new FlowLogs(this, "flow-logs", {
+        vpcId: this.vpc.id,
+        logGroupName: `/vpc/${namePrefix(config.name)}/flow-logs`,
+        roleName: name("vpc-flow-logs"),
+        retentionInDays: flowLogRetentionDays,
+      });
+    }
     // The default security group allows all traffic between its members: empty it.
     new DefaultSecurityGroup(this, "default-sg", { vpcId: this.vpc.id, tags: { Name: name("default-closed") } });
 

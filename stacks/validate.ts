@@ -19,6 +19,8 @@ export interface ResolvedConfig {
     readonly azCount: number;
     readonly singleNatGateway: boolean;
     readonly dualStack: boolean;
+    readonly flowLogs: boolean;
+    readonly flowLogRetentionDays: number;
   };
   readonly service: {
     readonly cpu: number;
@@ -57,6 +59,8 @@ export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
       azCount: config.network?.azCount ?? 2,
       singleNatGateway: config.network?.singleNatGateway ?? false,
       dualStack: config.network?.dualStack ?? false,
+      flowLogs: config.network?.flowLogs ?? true,
+      flowLogRetentionDays: config.network?.flowLogRetentionDays ?? 30,
     },
     service: {
       cpu: config.service?.cpu ?? 256,
@@ -105,6 +109,7 @@ const NAME_LIMITS: ReadonlyArray<[part: string, what: string, limit: number]> = 
   ["app", "target group name", 32],
   ["task-execution", "IAM role name", 64],
   ["task", "IAM role name", 64],
+  ["vpc-flow-logs", "IAM role name", 64],
 ];
 
 function isHostname(name: string): boolean {
@@ -177,7 +182,12 @@ export function configProblems(config: ResolvedConfig): string[] {
     Number.isInteger(containerPort) && containerPort >= 1024 && containerPort <= 65535,
     `service.containerPort ${containerPort} must be 1024-65535 (the container runs as a non-root user)`,
   );
-  check(LOG_RETENTION_DAYS.includes(logRetentionDays), `service.logRetentionDays ${logRetentionDays} is not a CloudWatch retention; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  for (const [setting, days] of [
+    ["service.logRetentionDays", logRetentionDays],
+    ["network.flowLogRetentionDays", config.network.flowLogRetentionDays],
+  ] as const) {
+    check(LOG_RETENTION_DAYS.includes(days), `${setting} ${days} is not a CloudWatch retention; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
 
   const { prebuiltUri, keepImages } = config.image;
   check(

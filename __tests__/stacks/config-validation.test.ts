@@ -89,3 +89,12 @@ describe("config validation", () => {
     expect(app.node.children.filter((c) => c.node.id !== "backend")).toHaveLength(0);
   });
 });
+
+describe("log retention validation", () => {
+  it.each([
+    ["service", { service: { logRetentionDays: 45 } }, /service.logRetentionDays 45 is not a CloudWatch retention/],
+    ["flow log", { network: { flowLogRetentionDays: 2 } }, /network.flowLogRetentionDays 2 is not a CloudWatch retention/],
+  ])("rejects a %s retention CloudWatch does not offer", (_what, overrides, message) => {
+    expect(withConfig(overrides)).toThrow(message);
+  });
+});

@@ -59,3 +59,24 @@ describe("network stack", () => {
     expect(sg.egress).toBeUndefined();
   });
 });
+
+describe("VPC flow logs", () => {
+  it("sends all of the VPC's traffic records to a log group with retention, through a role only flow logs of this account may assume", () => {
+    const json = synthJson(buildEnvironment().network);
+    expect(only(json, "aws_flow_log")).toMatchObject({
+      traffic_type: "ALL",
+      log_destination_type: "cloud-watch-logs",
+      vpc_id: expect.stringContaining("aws_vpc."),
+      log_destination: expect.stringContaining("aws_cloudwatch_log_group."),
+    });
+    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: "/vpc/whoami-example/flow-logs", retention_in_days: 30 });
+    const trust = Object.values(json.data?.aws_iam_policy_document ?? {}).find((d) => JSON.stringify(d).includes("vpc-flow-logs.amazonaws.com"));
+    expect(JSON.stringify(trust)).toContain("aws:SourceAccount");
+  });
+
+  it("can be turned off", () => {
+    const json = synthJson(buildEnvironment({ network: { flowLogs: false } }).network);
+    expect(resourcesOf(json, "aws_flow_log")).toHaveLength(0);
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")).toHaveLength(0);
+  });
+});
