@@ -1,4 +1,4 @@
-import { createServer, Server } from "node:http";
+import { createServer, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { createApp } from "./app";
 import { AppConfig, AppConfigError, loadConfig } from "./config";
@@ -12,11 +12,18 @@ export function start(config: AppConfig): Server {
   server.headersTimeout = 66_000;
 
   let stopping = false;
+  // A keep-alive connection that finishes a response after close() would otherwise
+  // stay open until keepAliveTimeout: close each one as soon as it goes idle.
+  server.on("request", (_req, res: ServerResponse) => {
+    res.on("finish", () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event: "shutdown", signal })}\n`);
-    // Stop accepting; idle keep-alive connections close now, busy ones after their response.
+    // Stop accepting; idle connections close now, busy ones once their response is sent.
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => {
