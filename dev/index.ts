@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { join } from "node:path";
 import { createSigningKey } from "./alb-token";
+import { startKeyServer } from "./key-server";
 import { createAlbProxy } from "./alb-proxy";
 import { createIdentityProvider, DevUser } from "./identity-provider";
 
@@ -25,12 +26,28 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+function portTaken(portNumber: number, name: string, what: string): Error {
+  return new Error(`Port ${portNumber} (${what}) is taken. Free it or choose another: ${name}=<port> npm run dev`);
+}
+
 function listen(server: Server, portNumber: number, name: string, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`Port ${portNumber} (${what}) is taken. Free it or choose another: ${name}=<port> npm run dev`) : error),
-    );
+    server.once("error", (error: NodeJS.ErrnoException) => reject(error.code === "EADDRINUSE" ? portTaken(portNumber, name, what) : error));
     server.listen(portNumber, "127.0.0.1", () => resolve());
+  });
+}
+
+/** How to stop each part started so far, so a failure part-way leaves nothing running. */
+const running: Array<() => void> = [];
+
+function stopAll() {
+  for (const stop of running.splice(0).reverse()) stop();
+}
+
+function closeOnStop(server: Server) {
+  running.push(() => {
+    server.closeAllConnections();
+    server.close();
   });
 }
 
@@ -43,12 +60,10 @@ async function main() {
   const clientSecret = randomBytes(24).toString("base64url");
   const signingKey = createSigningKey();
 
-  // The regional key endpoint: GET /<kid> returns the PEM.
-  const keys = createServer((req, res) => {
-    if (req.url === `/${signingKey.kid}`) res.writeHead(200, { "content-type": "text/plain" }).end(signingKey.publicKeyPem);
-    else res.writeHead(403).end();
+  const keys = await startKeyServer([signingKey], ports.keys).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === "EADDRINUSE" ? portTaken(ports.keys, "DEV_KEYS_PORT", "ALB public keys") : error;
   });
-  await listen(keys, ports.keys, "DEV_KEYS_PORT", "ALB public keys");
+  running.push(() => void keys.close());
 
   const provider = createIdentityProvider({
     issuer,
@@ -60,6 +75,11 @@ async function main() {
   });
   const idp = createServer(provider.callback());
   await listen(idp, ports.idp, "DEV_IDP_PORT", "OpenID provider");
+  closeOnStop(idp);
+
+  const alb = await createAlbProxy({ appHost, target: `http://127.0.0.1:${ports.app}`, issuer, clientId: CLIENT_ID, clientSecret, albArn: LOCAL_ALB_ARN, signingKey });
+  await listen(alb, ports.alb, "DEV_PORT", "local ALB");
+  closeOnStop(alb);
 
   // The container app, unmodified, configured through its environment as ECS does.
   const probe = createServer();
@@ -74,11 +94,12 @@ async function main() {
       COGNITO_CLIENT_ID: CLIENT_ID,
       COGNITO_ISSUER: issuer,
       LOGOUT_URL: `${issuer}/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent(`http://${appHost}/signed-out`)}`,
-      ELB_PUBLIC_KEYS_URL: `http://127.0.0.1:${ports.keys}/`,
+      ELB_PUBLIC_KEYS_URL: keys.baseUrl,
       SHUTDOWN_TIMEOUT_MS: "2000",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
+  running.push(() => app.kill("SIGTERM"));
   await new Promise<void>((resolve, reject) => {
     app.stdout.on("data", (chunk: Buffer) => {
       if (process.env.DEV_QUIET !== "1") process.stdout.write(chunk);
@@ -86,9 +107,6 @@ async function main() {
     });
     app.once("exit", (code) => reject(new Error(`the container app exited with code ${code}`)));
   });
-
-  const alb = await createAlbProxy({ appHost, target: `http://127.0.0.1:${ports.app}`, issuer, clientId: CLIENT_ID, clientSecret, albArn: LOCAL_ALB_ARN, signingKey });
-  await listen(alb, ports.alb, "DEV_PORT", "local ALB");
 
   process.stdout.write(
     [
@@ -102,23 +120,17 @@ async function main() {
     ].join("\n"),
   );
 
-  let stopping = false;
   const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    app.kill("SIGTERM");
-    for (const server of [alb, idp, keys]) {
-      server.closeAllConnections();
-      server.close();
-    }
     app.once("exit", () => process.exit(0));
+    stopAll();
     setTimeout(() => process.exit(0), 3000).unref();
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
+  stopAll();
   process.exit(1);
 });

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { albToken, createSigningKey } from "../dev/alb-token";
-import { startKeyServer } from "../__tests__/helpers/key-server";
+import { startKeyServer } from "../dev/key-server";
 
 const ALB_ARN = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/bench/0123456789abcdef";
 const CLIENT_ID = "benchclient";

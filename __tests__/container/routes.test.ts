@@ -1,6 +1,6 @@
 import { albToken, AlbSigningKey, createSigningKey } from "../../dev/alb-token";
 import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL, startApp, testConfig } from "../helpers/app-server";
-import { KeyServer, startKeyServer } from "../helpers/key-server";
+import { KeyServer, startKeyServer } from "../../dev/key-server";
 
 const SUB = "9b2f0d1e-1111-4000-8000-0000000000ef";
 let key: AlbSigningKey;

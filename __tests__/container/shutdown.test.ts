@@ -3,7 +3,7 @@ import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { albToken, createSigningKey } from "../../dev/alb-token";
 import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
-import { startKeyServer } from "../helpers/key-server";
+import { startKeyServer } from "../../dev/key-server";
 
 const ROOT = join(__dirname, "..", "..");
 /** Long enough that reaching it means the keep-alive connection kept the server open. */

@@ -3,7 +3,7 @@ import { albBase64, albToken, AlbSigningKey, createSigningKey, signAlbToken } fr
 import { KeyStore } from "../../container/src/keys";
 import { MAX_TOKEN_LENGTH } from "../../container/src/verify";
 import { ALB_ARN, CLIENT_ID, ISSUER, startApp, testConfig } from "../helpers/app-server";
-import { KeyServer, startKeyServer } from "../helpers/key-server";
+import { KeyServer, startKeyServer } from "../../dev/key-server";
 
 const SUB = "3f1c2b4a-0000-4000-8000-00000000abcd";
 const USERINFO = { sub: SUB, email: "ada@example.com", username: "ada", email_verified: "true", note: "<script>alert(1)</script>" };

@@ -112,4 +112,13 @@ describe("sign in, see who you are, sign out (local ALB + OpenID provider + the 
     expect(res.status()).toBe(404);
     expect(await res.text()).toBe("Not found");
   });
+
+  it("stops the local ALB, provider, key endpoint and app on Ctrl-C", async () => {
+    const exited = new Promise<number | null>((resolve) => dev.once("exit", (code) => resolve(code)));
+    dev.kill("SIGINT");
+    expect(await exited).toBe(0);
+    for (const port of Object.values(PORTS)) {
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    }
+  });
 });

@@ -1,8 +1,12 @@
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { AlbSigningKey } from "../../dev/alb-token";
+import { AlbSigningKey } from "./alb-token";
 
-/** A stand-in for the regional ALB key endpoint on 127.0.0.1: GET /<kid> returns the PEM. */
+/**
+ * A stand-in for the regional ALB key endpoint on 127.0.0.1: GET /<kid> returns the
+ * PEM, an unknown kid gets 403 as from the real endpoint. Used by `npm run dev`,
+ * the tests (which also slow it down or make it fail) and the app benchmark.
+ */
 export interface KeyServer {
   readonly baseUrl: string;
   /** Requests received, by path. */
@@ -14,7 +18,7 @@ export interface KeyServer {
   close(): Promise<void>;
 }
 
-export async function startKeyServer(keys: AlbSigningKey[]): Promise<KeyServer> {
+export async function startKeyServer(keys: AlbSigningKey[], port = 0): Promise<KeyServer> {
   const byKid = new Map(keys.map((k) => [k.kid, k.publicKeyPem]));
   const state = { hits: [] as string[], delayMs: 0, failWith: undefined as number | undefined };
   const server: Server = createServer((req, res) => {
@@ -29,10 +33,13 @@ export async function startKeyServer(keys: AlbSigningKey[]): Promise<KeyServer> 
       else res.writeHead(200, { "content-type": "text/plain" }).end(pem);
     }, state.delayMs);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const address = server.address() as AddressInfo;
   return Object.assign(state, {
-    baseUrl: `http://127.0.0.1:${port}/`,
+    baseUrl: `http://127.0.0.1:${address.port}/`,
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
