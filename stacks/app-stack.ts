@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
+import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
 import { namePrefix, resourceName, SESSION_COOKIE_NAME } from "./naming";
 import { ResolvedConfig } from "./validate";
@@ -25,7 +26,7 @@ export interface AppStackProps {
  * Everything in front of and around the app: DNS and certificate, Cognito, the
  * image, security groups, the authenticating ALB and the Fargate service.
  */
-export class AppStack extends TerraformStack {
+export class AppStack extends ReadableStack {
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id);
     const { config, network } = props;

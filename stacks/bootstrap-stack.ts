@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, TerraformOutput } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { ReadableStack } from "./addresses";
 import { awsProvider } from "./backend";
 import { ResolvedConfig } from "./validate";
 
@@ -17,7 +18,7 @@ export interface BootstrapStackProps {
  * The S3 bucket that holds every other stack's state. Its own state stays local
  * (terraform.<stack>.tfstate in the project root): it cannot live in the bucket it creates.
  */
-export class BootstrapStack extends TerraformStack {
+export class BootstrapStack extends ReadableStack {
   readonly bucket: S3Bucket;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {

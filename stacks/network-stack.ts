@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformStack } from "cdktf";
+import { Fn } from "cdktf";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
@@ -11,6 +11,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
 import { namePrefix, resourceName } from "./naming";
 import { FlowLogs } from "./network/flow-logs";
@@ -28,7 +29,7 @@ const PRIVATE_NETNUM_OFFSET = 8;
  * gateway, private subnets (tasks) routed through a NAT gateway per AZ, or one
  * shared NAT gateway when `singleNatGateway` is set.
  */
-export class NetworkStack extends TerraformStack {
+export class NetworkStack extends ReadableStack {
   readonly vpc: Vpc;
   readonly publicSubnets: Subnet[] = [];
   readonly privateSubnets: Subnet[] = [];
