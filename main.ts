@@ -1,12 +1,16 @@
 import { join } from "node:path";
-import { App } from "cdktf";
 import { environments } from "./stacks/config";
 import { contentHash } from "./stacks/content-hash";
-import { addEnvironments } from "./stacks/environment";
+import { synthesize } from "./stacks/environment";
+import { ConfigError } from "./stacks/validate";
 
 // Per environment in stacks/config.ts: bootstrap-<env> (state bucket), network-<env>
-// (VPC), app-<env> (DNS, Cognito, image, ALB, ECS). Config errors stop here, before
-// anything is written.
-const app = new App();
-addEnvironments(app, environments, contentHash(join(__dirname, "container")));
-app.synth();
+// (VPC), app-<env> (DNS, Cognito, image, ALB, ECS). A config mistake stops here with
+// one message listing every problem, before anything is written.
+try {
+  synthesize(environments, { containerHash: contentHash(join(__dirname, "container")) });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}

@@ -1,3 +1,4 @@
+import { App } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config";
 import { stackNames } from "./naming";
@@ -18,7 +19,7 @@ export interface EnvironmentStacks {
 /**
  * Validates every environment, then adds its three stacks: bootstrap (state
  * bucket, local state), network, app (which reads the network's outputs).
- * A config mistake throws before any stack exists, so nothing is synthesized.
+ * A config mistake throws before any stack exists.
  */
 export function addEnvironments(scope: Construct, configs: readonly EnvironmentConfig[], containerHash: string): EnvironmentStacks[] {
   return resolveEnvironments(configs).map((config) => {
@@ -28,4 +29,22 @@ export function addEnvironments(scope: Construct, configs: readonly EnvironmentC
     const app = new AppStack(scope, names.app, { config, network, containerContext: CONTAINER_CONTEXT, containerHash });
     return { bootstrap, network, app };
   });
+}
+
+export interface SynthesizeOptions {
+  readonly containerHash: string;
+  /** @default "cdktf.out", or what the cdktf CLI passes */
+  readonly outdir?: string;
+}
+
+/**
+ * What `npm run synth` and `cdktf synth` run: validate, build, write. Validation
+ * comes before the App exists, because creating an App already creates its outdir:
+ * a config mistake leaves nothing behind.
+ */
+export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): void {
+  resolveEnvironments(configs);
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  addEnvironments(app, configs, options.containerHash);
+  app.synth();
 }

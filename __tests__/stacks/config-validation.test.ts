@@ -1,6 +1,8 @@
-import { Testing } from "cdktf";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { EnvironmentConfig, environments, example } from "../../stacks/config";
-import { addEnvironments } from "../../stacks/environment";
+import { synthesize } from "../../stacks/environment";
 import { ConfigError, resolveEnvironments } from "../../stacks/validate";
 
 const withConfig = (overrides: Partial<EnvironmentConfig>) => () => resolveEnvironments([{ ...example, ...overrides }]);
@@ -83,10 +85,16 @@ describe("config validation", () => {
     }
   });
 
-  it("stops before any stack exists, so nothing is synthesized", () => {
-    const app = Testing.app();
-    expect(() => addEnvironments(app, [example, { ...example, name: "bad", region: "nowhere" }], "hash")).toThrow(ConfigError);
-    expect(app.node.children.filter((c) => c.node.id !== "backend")).toHaveLength(0);
+  it("stops synth before anything is written", () => {
+    // GIVEN an output folder that does not exist yet
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+    // WHEN one of two environments is invalid
+    expect(() => synthesize([example, { ...example, name: "bad", region: "nowhere" }], { outdir, containerHash: "hash" })).toThrow(ConfigError);
+    // THEN not even the folder exists
+    expect(existsSync(outdir)).toBe(false);
+    // while a valid config writes every stack
+    synthesize([example], { outdir, containerHash: "hash" });
+    expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["app-example", "bootstrap-example", "network-example"]);
   });
 });
 
