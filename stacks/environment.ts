@@ -26,6 +26,8 @@ export function addEnvironments(scope: Construct, configs: readonly EnvironmentC
     const names = stackNames(config.name);
     const bootstrap = new BootstrapStack(scope, names.bootstrap, { config });
     const network = new NetworkStack(scope, names.network, { config });
+    // Its state lives in the bucket bootstrap creates: `cdktf deploy` must not run them side by side.
+    network.addDependency(bootstrap);
     const app = new AppStack(scope, names.app, { config, network, containerContext: CONTAINER_CONTEXT, containerHash });
     return { bootstrap, network, app };
   });

@@ -45,3 +45,11 @@ describe("remote state", () => {
     for (const subnet of service.network_configuration.subnets) expect(subnet).toMatch(/^\$\{data\.terraform_remote_state\./);
   });
 });
+
+describe("deploy order", () => {
+  it("deploys bootstrap, then network, then app (cdktf deploy runs independent stacks side by side)", () => {
+    const { bootstrap, network, app } = buildEnvironment();
+    expect(network.dependencies).toEqual([bootstrap]);
+    expect(app.dependencies).toEqual([network]);
+  });
+});
