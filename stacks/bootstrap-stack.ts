@@ -24,7 +24,9 @@ export class BootstrapStack extends ReadableStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const { config } = props;
-    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    // Relative to cdktf.out/stacks/<stack>/, where Terraform runs: the project root,
+    // outside cdktf.out, which every synth rewrites.
+    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     awsProvider(this, config);
 
     // Losing state orphans every resource: keep the bucket even on destroy.

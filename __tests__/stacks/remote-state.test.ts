@@ -4,8 +4,8 @@ describe("remote state", () => {
   const stacks = buildEnvironment();
   const bootstrap = synthJson(stacks.bootstrap);
 
-  it("keeps the bootstrap stack's own state local", () => {
-    expect(bootstrap.terraform.backend).toEqual({ local: { path: "terraform.bootstrap-example.tfstate" } });
+  it("keeps the bootstrap stack's own state in a local file in the project root, outside cdktf.out", () => {
+    expect(bootstrap.terraform.backend).toEqual({ local: { path: "../../../terraform.bootstrap-example.tfstate" } });
   });
 
   it("creates the state bucket versioned, KMS-encrypted, with public access blocked", () => {
