@@ -76,7 +76,7 @@ export function parsePlan(stack: string, text: string, file = stack): StackPlan 
   if (!isObject(json) || typeof json.format_version !== "string" || !("planned_values" in json || "resource_changes" in json)) {
     throw new PlanInputError(`${file} is not a Terraform plan: expected the output of \`terraform show -json <planfile>\` (with format_version and resource_changes).`);
   }
-  const resourceChanges = (json.resource_changes ?? []) as unknown;
+  const resourceChanges: unknown = json.resource_changes ?? [];
   if (!Array.isArray(resourceChanges)) throw new PlanInputError(`${file}: resource_changes is not a list.`);
   const changes = (resourceChanges as ResourceChange[])
     .filter((rc) => rc.mode !== "data" && isObject(rc.change) && Array.isArray(rc.change.actions))

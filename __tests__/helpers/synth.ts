@@ -36,9 +36,12 @@ export function synthJson(stack: TerraformStack): TfJson {
   return JSON.parse(synthText(stack)) as TfJson;
 }
 
-/** Bodies of every resource of one type, metadata removed. */
-export function resourcesOf(json: TfJson, type: string): Record<string, unknown>[] {
-  return Object.values(json.resource[type] ?? {}).map(({ "//": _, ...body }) => body);
+/**
+ * Bodies of every resource of one type, metadata removed. `T` describes the
+ * attributes a test reads (synthesized JSON is untyped).
+ */
+export function resourcesOf<T = Record<string, unknown>>(json: TfJson, type: string): T[] {
+  return Object.values(json.resource[type] ?? {}).map(({ "//": _, ...body }) => body as T);
 }
 
 /** The one resource of a type; fails the test if there are more or none. */

@@ -12,7 +12,7 @@ const synth = synthText(stacks.app);
 const json = synthJson(stacks.app);
 
 type Rule = { priority: number; action: Array<Record<string, unknown>>; condition: Array<Record<string, { values: string[] }>> };
-const rules = (j: TfJson) => resourcesOf(j, "aws_lb_listener_rule") as unknown[] as Rule[];
+const rules = (j: TfJson) => resourcesOf<Rule>(j, "aws_lb_listener_rule");
 const ruleWithPriority = (priority: number) => rules(json).find((r) => r.priority === priority);
 const containerDefinitions = (j: TfJson) =>
   JSON.parse(String(only(j, "aws_ecs_task_definition").container_definitions)) as Array<{

@@ -14,7 +14,7 @@ describe.each([
   const bootstrap = synthJson(stacks.bootstrap);
 
   it("no listener's default action forwards", () => {
-    const listeners = resourcesOf(app, "aws_lb_listener") as Array<{ default_action: Action[] }>;
+    const listeners = resourcesOf<{ default_action: Action[] }>(app, "aws_lb_listener");
     expect(listeners.length).toBeGreaterThan(0);
     for (const listener of listeners) {
       expect(listener.default_action.map((a) => a.type)).not.toContain("forward");
@@ -22,7 +22,7 @@ describe.each([
   });
 
   it("every rule that forwards authenticates first, unless it serves only the public signed-out page", () => {
-    const rules = resourcesOf(app, "aws_lb_listener_rule") as unknown[] as Rule[];
+    const rules = resourcesOf<Rule>(app, "aws_lb_listener_rule");
     for (const rule of rules) {
       const types = rule.action.map((a) => a.type);
       if (!types.includes("forward")) continue;
