@@ -69,6 +69,12 @@ export interface ServiceConfig {
    */
   readonly desiredCount?: number;
   /**
+   * Upper bound for CPU target tracking (average 60%). Above `desiredCount`, ECS
+   * scales the service between the two and Terraform stops managing the task count.
+   * @default - desiredCount: no autoscaling
+   */
+  readonly maxCount?: number;
+  /**
    * Port the container listens on (passed to the app as PORT).
    * @default 8080
    */
@@ -163,7 +169,7 @@ export const example: EnvironmentConfig = {
   network: { singleNatGateway: true },
 };
 
-/** Production settings: NAT gateway per AZ, three AZs, two tasks, dual-stack, protected user pool. */
+/** Production settings: NAT gateway per AZ, three AZs, two to six tasks, dual-stack, protected user pool. */
 export const production: EnvironmentConfig = {
   name: "prod",
   region: "eu-central-1",
@@ -172,7 +178,7 @@ export const production: EnvironmentConfig = {
   domainName: "app.example.com",
   cognito: { domainPrefix: "example-app-login", deletionProtection: true, passwordMinLength: 14 },
   network: { cidr: "10.20.0.0/16", azCount: 3, dualStack: true, flowLogRetentionDays: 90 },
-  service: { cpu: 512, memory: 1024, desiredCount: 2, logRetentionDays: 365 },
+  service: { cpu: 512, memory: 1024, desiredCount: 2, maxCount: 6, logRetentionDays: 365 },
   image: { keepImages: 30 },
   tags: { "cost-center": "platform" },
 };

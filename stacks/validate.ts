@@ -26,6 +26,7 @@ export interface ResolvedConfig {
     readonly cpu: number;
     readonly memory: number;
     readonly desiredCount: number;
+    readonly maxCount: number;
     readonly containerPort: number;
     readonly logRetentionDays: number;
   };
@@ -66,6 +67,7 @@ export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
       cpu: config.service?.cpu ?? 256,
       memory: config.service?.memory ?? 512,
       desiredCount: config.service?.desiredCount ?? 1,
+      maxCount: config.service?.maxCount ?? config.service?.desiredCount ?? 1,
       containerPort: config.service?.containerPort ?? 8080,
       logRetentionDays: config.service?.logRetentionDays ?? 30,
     },
@@ -167,7 +169,7 @@ export function configProblems(config: ResolvedConfig): string[] {
   const azs = config.network.azCount;
   check(Number.isInteger(azs) && azs >= 2 && azs <= 6, `network.azCount ${azs} must be 2 to 6 (an ALB needs subnets in at least 2 AZs)`);
 
-  const { cpu, memory, desiredCount, containerPort, logRetentionDays } = config.service;
+  const { cpu, memory, desiredCount, maxCount, containerPort, logRetentionDays } = config.service;
   const allowed = FARGATE_MEMORY[cpu];
   if (!allowed) {
     problems.push(`${at} service.cpu ${cpu} is not a Fargate CPU value; use one of ${Object.keys(FARGATE_MEMORY).join(", ")}`);
@@ -178,6 +180,7 @@ export function configProblems(config: ResolvedConfig): string[] {
     );
   }
   check(Number.isInteger(desiredCount) && desiredCount >= 1, `service.desiredCount ${desiredCount} must be an integer of at least 1`);
+  check(Number.isInteger(maxCount) && maxCount >= desiredCount, `service.maxCount ${maxCount} must be an integer of at least desiredCount (${desiredCount})`);
   check(
     Number.isInteger(containerPort) && containerPort >= 1024 && containerPort <= 65535,
     `service.containerPort ${containerPort} must be 1024-65535 (the container runs as a non-root user)`,

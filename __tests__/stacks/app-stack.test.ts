@@ -289,3 +289,28 @@ describe("outputs", () => {
     expect(json.output?.hosted_ui_domain.value).toMatch(/\.auth\.eu-central-1\.amazoncognito\.com$/);
   });
 });
+
+describe("autoscaling", () => {
+  it("is off by default: the service keeps desiredCount", () => {
+    expect(json.resource.aws_appautoscaling_target).toBeUndefined();
+    expect(only(json, "aws_ecs_service").lifecycle).toBeUndefined();
+  });
+
+  it("tracks 60% average CPU between desiredCount and maxCount, and leaves the task count to ECS", () => {
+    const scaled = synthJson(buildEnvironment({ service: { desiredCount: 2, maxCount: 6 } }).app);
+    expect(only(scaled, "aws_appautoscaling_target")).toMatchObject({
+      min_capacity: 2,
+      max_capacity: 6,
+      scalable_dimension: "ecs:service:DesiredCount",
+      resource_id: expect.stringMatching(/^service\/\$\{aws_ecs_cluster\.[\w-]+\.name\}\/\$\{aws_ecs_service\.[\w-]+\.name\}$/),
+    });
+    expect(only(scaled, "aws_appautoscaling_policy")).toMatchObject({
+      policy_type: "TargetTrackingScaling",
+      target_tracking_scaling_policy_configuration: {
+        target_value: 60,
+        predefined_metric_specification: { predefined_metric_type: "ECSServiceAverageCPUUtilization" },
+      },
+    });
+    expect(only(scaled, "aws_ecs_service").lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+  });
+});

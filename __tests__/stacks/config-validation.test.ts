@@ -106,3 +106,9 @@ describe("log retention validation", () => {
     expect(withConfig(overrides)).toThrow(message);
   });
 });
+
+describe("autoscaling validation", () => {
+  it("rejects a maxCount below desiredCount", () => {
+    expect(withConfig({ service: { desiredCount: 3, maxCount: 2 } })).toThrow(/service.maxCount 2 must be an integer of at least desiredCount \(3\)/);
+  });
+});

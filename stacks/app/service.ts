@@ -5,6 +5,8 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 
@@ -17,6 +19,8 @@ export interface FargateServiceProps {
   readonly cpu: number;
   readonly memory: number;
   readonly desiredCount: number;
+  /** Above desiredCount: CPU target tracking between the two. @default - desiredCount */
+  readonly maxCount?: number;
   readonly containerPort: number;
   readonly logRetentionDays: number;
   readonly subnetIds: string[];
@@ -32,6 +36,8 @@ export interface FargateServiceProps {
 const CONTAINER = "app";
 /** Seconds ECS waits after SIGTERM before SIGKILL; the app drains within this. */
 const STOP_TIMEOUT = 30;
+/** Average CPU the autoscaling policy keeps the service at (percent). */
+const CPU_TARGET = 60;
 
 /** ECS cluster, logs, IAM roles, task definition and service for the app. */
 export class FargateService extends Construct {
@@ -43,6 +49,8 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     const { namePrefix } = props;
+    const maxCount = props.maxCount ?? props.desiredCount;
+    const autoscaling = maxCount > props.desiredCount;
 
     this.cluster = new EcsCluster(this, "cluster", {
       name: namePrefix,
@@ -146,6 +154,31 @@ export class FargateService extends Construct {
       enableEcsManagedTags: true,
       // ECS rejects a target group that no listener uses yet.
       dependsOn: props.dependsOn,
+      // With autoscaling, ECS owns the task count; an apply must not reset it.
+      lifecycle: autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
     });
+
+    if (autoscaling) {
+      const target = new AppautoscalingTarget(this, "scaling-target", {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: `service/${this.cluster.name}/${this.service.name}`,
+        minCapacity: props.desiredCount,
+        maxCapacity: maxCount,
+      });
+      new AppautoscalingPolicy(this, "scaling-cpu", {
+        name: `${namePrefix}-cpu-${CPU_TARGET}`,
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: CPU_TARGET,
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          scaleInCooldown: 300,
+          scaleOutCooldown: 60,
+        },
+      });
+    }
   }
 }
