@@ -152,6 +152,8 @@ export function configProblems(config: ResolvedConfig): string[] {
     `hostedZone.id "${config.hostedZone.id}" is not a Route 53 zone id like "Z0123456789ABCDEFGHIJ"; leave it out to look the zone up by name`,
   );
   check(isHostname(config.domainName), `domainName "${config.domainName}" is not a domain name`);
+  // ACM puts the first domain name in the certificate's CN, which X.509 caps at 64 characters.
+  check(config.domainName.length <= 64, `domainName "${config.domainName}" is ${config.domainName.length} characters; ACM accepts at most 64 for a certificate's first name`);
   check(
     config.domainName === zone || config.domainName.endsWith(`.${zone}`),
     `domainName "${config.domainName}" is not inside hosted zone "${zone}"; use a name ending in ".${zone}"`,

@@ -16,6 +16,12 @@ describe("config validation", () => {
     expect(withConfig({ domainName: "app.example.org" })).toThrow(/domainName "app.example.org" is not inside hosted zone "example.com"/);
   });
 
+  it("rejects a domain name longer than ACM allows in a certificate", () => {
+    const long = `${"a".repeat(53)}.example.com`; // 65 characters
+    expect(withConfig({ domainName: long })).toThrow(/is 65 characters; ACM accepts at most 64/);
+    expect(withConfig({ domainName: long.slice(1) })).not.toThrow();
+  });
+
   it("rejects a Cognito domain prefix that is not DNS-safe", () => {
     expect(withConfig({ cognito: { domainPrefix: "My_Login" } })).toThrow(/cognito.domainPrefix "My_Login" must be 1-63 lowercase letters/);
   });
