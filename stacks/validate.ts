@@ -100,7 +100,7 @@ const LOG_RETENTION_DAYS = [
 
 const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-[a-z]+-\d{1,2}$/;
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ENV_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const ENV_NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]{1,128}|@sha256:[a-f0-9]{64})$/;
@@ -138,7 +138,7 @@ export function configProblems(config: ResolvedConfig): string[] {
     if (!ok) problems.push(`${at} ${message}`);
   };
 
-  check(ENV_NAME.test(config.name), `name "${config.name}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter`);
+  check(ENV_NAME.test(config.name), `name "${config.name}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen`);
   check(REGION.test(config.region), `region "${config.region}" is not an AWS region name like "eu-central-1"`);
   check(
     BUCKET.test(config.stateBucket) && !config.stateBucket.includes(".."),

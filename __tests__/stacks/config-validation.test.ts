@@ -44,6 +44,7 @@ describe("config validation", () => {
 
   it("rejects an environment name that is not DNS-safe", () => {
     expect(withConfig({ name: "Prod_1" })).toThrow(/name "Prod_1" must be 1-32 lowercase letters/);
+    expect(withConfig({ name: "prod-" })).toThrow(/name "prod-" must be .* not ending with a hyphen/);
   });
 
   it("rejects a bad region", () => {
