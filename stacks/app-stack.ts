@@ -50,6 +50,7 @@ export class AppStack extends ReadableStack {
       selfSignUp: config.cognito.selfSignUp,
       deletionProtection: config.cognito.deletionProtection,
       passwordMinLength: config.cognito.passwordMinLength,
+      mfa: config.cognito.mfa,
     });
 
     const image = new AppImage(this, "image", {

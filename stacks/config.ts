@@ -119,6 +119,12 @@ export interface CognitoConfig {
    */
   readonly deletionProtection?: boolean;
   /**
+   * Require a second factor (an authenticator app, TOTP) at every sign-in. The hosted
+   * UI walks each user through setting it up on their first sign-in.
+   * @default false
+   */
+  readonly mfa?: boolean;
+  /**
    * Minimum password length (8 to 99). Upper, lower case, digit and symbol are always required.
    * @default 12
    */

@@ -12,6 +12,7 @@ export interface ResolvedConfig {
     readonly domainPrefix: string;
     readonly selfSignUp: boolean;
     readonly deletionProtection: boolean;
+    readonly mfa: boolean;
     readonly passwordMinLength: number;
   };
   readonly network: {
@@ -53,6 +54,7 @@ export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
       domainPrefix: config.cognito.domainPrefix,
       selfSignUp: config.cognito.selfSignUp ?? false,
       deletionProtection: config.cognito.deletionProtection ?? true,
+      mfa: config.cognito.mfa ?? false,
       passwordMinLength: config.cognito.passwordMinLength ?? 12,
     },
     network: {

@@ -108,6 +108,17 @@ describe("public routes", () => {
     }
   });
 
+  it("logs one JSON line per request with the ALB's trace id", async () => {
+    const app = await startApp({ config: testConfig(keyServer.baseUrl) });
+    try {
+      await fetch(`${app.url}/health`, { headers: { "x-amzn-trace-id": "Root=1-67891233-abcdef012345678912345678" } });
+      expect(app.logs).toHaveLength(1);
+      expect(JSON.parse(app.logs[0])).toMatchObject({ method: "GET", path: "/health", status: 200, trace: "Root=1-67891233-abcdef012345678912345678" });
+    } finally {
+      await app.close();
+    }
+  });
+
   it("answers unknown paths with 404 and other methods with 405", async () => {
     const app = await startApp({ config: testConfig(keyServer.baseUrl) });
     try {

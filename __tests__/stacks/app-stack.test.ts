@@ -84,6 +84,12 @@ describe("Cognito", () => {
     });
   });
 
+  it("requires TOTP at sign-in when mfa is on, and no second factor by default", () => {
+    expect(only(json, "aws_cognito_user_pool")).toMatchObject({ mfa_configuration: "OFF" });
+    const mfa = synthJson(buildEnvironment({ cognito: { domainPrefix: "acme-login", mfa: true } }).app);
+    expect(only(mfa, "aws_cognito_user_pool")).toMatchObject({ mfa_configuration: "ON", software_token_mfa_configuration: { enabled: true } });
+  });
+
   it("creates the hosted UI domain with the configured prefix", () => {
     expect(only(json, "aws_cognito_user_pool_domain")).toMatchObject({ domain: "example-whoami-login", managed_login_version: 1 });
   });

@@ -97,6 +97,8 @@ export function createApp(options: AppOptions): Koa<State> {
           ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
           sub: state.identity?.sub,
           reason: state.reason,
+          // The ALB's request id, to find the same request in its access logs and X-Ray.
+          trace: ctx.get("x-amzn-trace-id") || undefined,
         }),
       );
     }

@@ -18,6 +18,8 @@ export interface UserPoolProps {
   readonly deletionProtection?: boolean;
   /** @default 12 */
   readonly passwordMinLength?: number;
+  /** TOTP at every sign-in. @default false */
+  readonly mfa?: boolean;
 }
 
 /**
@@ -58,6 +60,9 @@ export class UserPool extends Construct {
       },
       accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
       deletionProtection: deletionProtection ? "ACTIVE" : "INACTIVE",
+      // TOTP only: SMS would need an SNS role, spending limits and per-message costs.
+      mfaConfiguration: props.mfa ? "ON" : "OFF",
+      softwareTokenMfaConfiguration: props.mfa ? { enabled: true } : undefined,
       // Cognito's own email sender: 50 messages a day. Switch to SES for real volume.
       emailConfiguration: { emailSendingAccount: "COGNITO_DEFAULT" },
     });
