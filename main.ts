@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "./stacks/config";
 import { contentHash } from "./stacks/content-hash";
@@ -7,8 +8,15 @@ import { ConfigError } from "./stacks/validate";
 // Per environment in stacks/config.ts: bootstrap-<env> (state bucket), network-<env>
 // (VPC), app-<env> (DNS, Cognito, image, ALB, ECS). A config mistake stops here with
 // one message listing every problem, before anything is written.
+// npm scripts and the cdktf CLI run the app from the project root (npm run synth runs
+// a bundle of this file from node_modules/.cache, so __dirname is not the root).
+const containerDir = join(process.cwd(), "container");
+if (!existsSync(containerDir)) {
+  process.stderr.write(`No container/ in ${process.cwd()}: run synth from the project root.\n`);
+  process.exit(1);
+}
 try {
-  synthesize(environments, { containerHash: contentHash(join(__dirname, "container")) });
+  synthesize(environments, { containerHash: contentHash(containerDir) });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
