@@ -45,12 +45,8 @@ export class AppStack extends ReadableStack {
     const userPool = new UserPool(this, "cognito", {
       name: prefix,
       region: config.region,
-      domainPrefix: config.cognito.domainPrefix,
       appDomain: config.domainName,
-      selfSignUp: config.cognito.selfSignUp,
-      deletionProtection: config.cognito.deletionProtection,
-      passwordMinLength: config.cognito.passwordMinLength,
-      mfa: config.cognito.mfa,
+      ...config.cognito,
     });
 
     const image = new AppImage(this, "image", {
