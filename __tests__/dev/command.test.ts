@@ -10,7 +10,7 @@ describe("npm run dev", () => {
     const taken = (blocker.address() as { port: number }).port;
     try {
       // WHEN
-      const result = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "dev", "index.ts")], {
+      const result = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "..", "dev", "index.ts")], {
         env: { ...process.env, DEV_PORT: String(taken), DEV_IDP_PORT: "4501", DEV_APP_PORT: "4502", DEV_KEYS_PORT: "4503" },
         encoding: "utf8",
         timeout: 30000,

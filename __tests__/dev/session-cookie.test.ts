@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { MAX_SHARDS, seal, shard, SHARD_SIZE, unseal, unshard } from "../dev/session-cookie";
+import { MAX_SHARDS, seal, shard, SHARD_SIZE, unseal, unshard } from "../../dev/session-cookie";
 
 describe("local ALB session cookie", () => {
   const key = randomBytes(32);
