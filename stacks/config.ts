@@ -152,13 +152,16 @@ export interface EnvironmentConfig {
   readonly image?: ImageConfig;
   /**
    * Tags on every resource (through the provider's default_tags), besides
-   * `project` and `environment`.
+   * `project`, `environment` and `managed-by`.
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Project name, the first part of every resource name. */
+/**
+ * Project name, the first part of every resource name (`whoami-prod-alb`). Change it
+ * before the first deploy: renaming later replaces every named resource.
+ */
 export const PROJECT = "whoami";
 
 /**
