@@ -6,17 +6,16 @@
  *                 v                      | the local key endpoint (DEV_KEYS_PORT)
  *            OpenID provider (DEV_IDP_PORT), users from dev/users.json
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { join } from "node:path";
 import { createSigningKey } from "./alb-token";
+import { startAppProcess } from "./app-process";
 import { startKeyServer } from "./key-server";
 import { createAlbProxy } from "./alb-proxy";
 import { createIdentityProvider, DevUser } from "./identity-provider";
 
-const ROOT = join(__dirname, "..");
 const LOCAL_ALB_ARN = "arn:aws:elasticloadbalancing:local-dev-1:000000000000:loadbalancer/app/local-dev-alb/0000000000000000";
 const CLIENT_ID = "local-dev-client";
 
@@ -85,9 +84,8 @@ async function main() {
   const probe = createServer();
   await listen(probe, ports.app, "DEV_APP_PORT", "container app");
   await new Promise((resolve) => probe.close(resolve));
-  const app = spawn(process.execPath, ["--import", "tsx", join(ROOT, "container/src/server.ts")], {
-    env: {
-      ...process.env,
+  const { child: app } = await startAppProcess(
+    {
       PORT: String(ports.app),
       AWS_REGION: "eu-central-1",
       ALB_ARN: LOCAL_ALB_ARN,
@@ -97,16 +95,11 @@ async function main() {
       ELB_PUBLIC_KEYS_URL: keys.baseUrl,
       SHUTDOWN_TIMEOUT_MS: "2000",
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  running.push(() => app.kill("SIGTERM"));
-  await new Promise<void>((resolve, reject) => {
-    app.stdout.on("data", (chunk: Buffer) => {
+    (chunk) => {
       if (process.env.DEV_QUIET !== "1") process.stdout.write(chunk);
-      if (chunk.toString().includes('"event":"listening"')) resolve();
-    });
-    app.once("exit", (code) => reject(new Error(`the container app exited with code ${code}`)));
-  });
+    },
+  );
+  running.push(() => app.kill("SIGTERM"));
 
   process.stdout.write(
     [

@@ -3,10 +3,9 @@
  * GET /api/me with a valid token (key cached) against GET /health, same process.
  * Target: /api/me at 80% or more of /health's throughput.
  */
-import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
-import { join } from "node:path";
 import { albToken, createSigningKey } from "../dev/alb-token";
+import { startAppProcess } from "../dev/app-process";
 import { startKeyServer } from "../dev/key-server";
 
 const ALB_ARN = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/bench/0123456789abcdef";
@@ -43,15 +42,14 @@ async function load(port: number, path: string, headers: Record<string, string>)
 async function main() {
   const key = createSigningKey();
   const keys = await startKeyServer([key]);
-  const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "../container/src/server.ts")], {
-    env: { ...process.env, PORT: "0", AWS_REGION: "eu-central-1", ALB_ARN, COGNITO_CLIENT_ID: CLIENT_ID, COGNITO_ISSUER: ISSUER, LOGOUT_URL: "https://login.example.com/logout", ELB_PUBLIC_KEYS_URL: keys.baseUrl },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve) => {
-    child.stdout.on("data", (chunk: Buffer) => {
-      const match = /"event":"listening","port":(\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
+  const { child, port } = await startAppProcess({
+    PORT: "0",
+    AWS_REGION: "eu-central-1",
+    ALB_ARN,
+    COGNITO_CLIENT_ID: CLIENT_ID,
+    COGNITO_ISSUER: ISSUER,
+    LOGOUT_URL: "https://login.example.com/logout",
+    ELB_PUBLIC_KEYS_URL: keys.baseUrl,
   });
   const token = albToken(key, { albArn: ALB_ARN, clientId: CLIENT_ID, issuer: ISSUER, userinfo: { sub: "bench-user", username: "bench" }, lifetime: 3600 });
   const me = { "x-amzn-oidc-data": token, "x-amzn-oidc-identity": "bench-user" };

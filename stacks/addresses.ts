@@ -9,10 +9,6 @@ import { TerraformDataSource, TerraformElement, TerraformResource, TerraformStac
  * unique. (allocateLogicalId is CDKTF's own hook for a naming scheme.)
  */
 export class ReadableStack extends TerraformStack {
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-  }
-
   protected allocateLogicalId(element: TerraformElement | Construct["node"]): string {
     if (element instanceof TerraformResource || element instanceof TerraformDataSource) {
       const scopes = element.node.scopes;

@@ -8,6 +8,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { ReadableStack } from "./addresses";
 import { awsProvider } from "./backend";
+import { ROOT_FROM_STACK_DIR } from "./naming";
 import { ResolvedConfig } from "./validate";
 
 export interface BootstrapStackProps {
@@ -24,9 +25,8 @@ export class BootstrapStack extends ReadableStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const { config } = props;
-    // Relative to cdktf.out/stacks/<stack>/, where Terraform runs: the project root,
-    // outside cdktf.out, which every synth rewrites.
-    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    // In the project root, outside cdktf.out, which every synth rewrites.
+    new LocalBackend(this, { path: `${ROOT_FROM_STACK_DIR}/terraform.${id}.tfstate` });
     awsProvider(this, config);
 
     // Losing state orphans every resource: keep the bucket even on destroy.

@@ -1,14 +1,14 @@
 import { App } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config";
-import { stackNames } from "./naming";
-import { resolveEnvironments } from "./validate";
+import { ROOT_FROM_STACK_DIR, stackNames } from "./naming";
+import { ResolvedConfig, resolveEnvironments } from "./validate";
 import { AppStack } from "./app-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import { NetworkStack } from "./network-stack";
 
-/** Terraform runs in cdktf.out/stacks/<stack>/; the Docker build context is container/. */
-export const CONTAINER_CONTEXT = "${path.module}/../../../container";
+/** The Docker build context, container/, as Terraform sees it from the stack's folder. */
+export const CONTAINER_CONTEXT = `\${path.module}/${ROOT_FROM_STACK_DIR}/container`;
 
 export interface EnvironmentStacks {
   readonly bootstrap: BootstrapStack;
@@ -22,7 +22,11 @@ export interface EnvironmentStacks {
  * A config mistake throws before any stack exists.
  */
 export function addEnvironments(scope: Construct, configs: readonly EnvironmentConfig[], containerHash: string): EnvironmentStacks[] {
-  return resolveEnvironments(configs).map((config) => {
+  return addResolved(scope, resolveEnvironments(configs), containerHash);
+}
+
+function addResolved(scope: Construct, configs: readonly ResolvedConfig[], containerHash: string): EnvironmentStacks[] {
+  return configs.map((config) => {
     const names = stackNames(config.name);
     const bootstrap = new BootstrapStack(scope, names.bootstrap, { config });
     const network = new NetworkStack(scope, names.network, { config });
@@ -45,8 +49,8 @@ export interface SynthesizeOptions {
  * a config mistake leaves nothing behind.
  */
 export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): void {
-  resolveEnvironments(configs);
+  const resolved = resolveEnvironments(configs);
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  addEnvironments(app, configs, options.containerHash);
+  addResolved(app, resolved, options.containerHash);
   app.synth();
 }

@@ -26,3 +26,6 @@ export const SIGNED_OUT_PATH = "/signed-out";
 export const HEALTH_PATH = "/health";
 /** The ALB's session cookie; the app expires its shards (-0 to -3) on logout. */
 export const SESSION_COOKIE_NAME = "AWSELBAuthSessionCookie";
+
+/** The project root, seen from cdktf.out/stacks/<stack>/ where Terraform runs. */
+export const ROOT_FROM_STACK_DIR = "../../..";

@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
-import { join } from "node:path";
 import { albToken, createSigningKey } from "../../dev/alb-token";
+import { startAppProcess } from "../../dev/app-process";
 import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
 import { startKeyServer } from "../../dev/key-server";
 
-const ROOT = join(__dirname, "..", "..");
 /** Long enough that reaching it means the keep-alive connection kept the server open. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -15,19 +13,17 @@ describe("SIGTERM", () => {
     const key = createSigningKey();
     const keys = await startKeyServer([key]);
     keys.delayMs = 800;
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "container/src/server.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: "0", AWS_REGION: "eu-central-1", ALB_ARN, COGNITO_CLIENT_ID: CLIENT_ID, COGNITO_ISSUER: ISSUER, LOGOUT_URL, ELB_PUBLIC_KEYS_URL: keys.baseUrl, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
-      stdio: ["ignore", "pipe", "inherit"],
+    const { child, port } = await startAppProcess({
+      PORT: "0",
+      AWS_REGION: "eu-central-1",
+      ALB_ARN,
+      COGNITO_CLIENT_ID: CLIENT_ID,
+      COGNITO_ISSUER: ISSUER,
+      LOGOUT_URL,
+      ELB_PUBLIC_KEYS_URL: keys.baseUrl,
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          const match = /"event":"listening","port":(\d+)/.exec(chunk.toString());
-          if (match) resolve(Number(match[1]));
-        });
-        child.on("exit", () => reject(new Error("server exited before listening")));
-      });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
       // WHEN SIGTERM arrives while a request waits for the key
