@@ -23,9 +23,17 @@ export interface NetworkConfig {
   readonly cidr?: string;
   /**
    * Availability zones to spread subnets, NAT gateways and tasks over (2 to 6).
-   * @default 2
+   * @default 2, or the number of `availabilityZones`
    */
   readonly azCount?: number;
+  /**
+   * Pin the subnets to these zones, by name (`eu-central-1a`) or, better, by zone id
+   * (`euc1-az1`: the same physical zone in every account). Pinned zones never move; the
+   * default lookup takes the first `azCount` zones that are available at plan time, so
+   * an impaired zone shifts the list and plans a replacement of every subnet after it.
+   * @default - the first `azCount` available zones of the region, looked up at plan time
+   */
+  readonly availabilityZones?: readonly string[];
   /**
    * One NAT gateway for all private subnets instead of one per AZ: about
    * 33 USD/month cheaper per AZ, but an AZ outage cuts every task's egress.
@@ -131,6 +139,45 @@ export interface CognitoConfig {
   readonly passwordMinLength?: number;
 }
 
+/** Access logs of the ALB (always on) and of the state bucket, in S3. */
+export interface LogsConfig {
+  /**
+   * Days S3 keeps ALB access logs (and connection logs), and the state bucket's server
+   * access logs, before it deletes them (S3 lifecycle expiry).
+   * @default 90
+   */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * ALB connection logs too: one line per TLS connection (client address, TLS version,
+   * cipher, handshake time), next to the access logs. Useful to trace failed handshakes.
+   * @default false
+   */
+  readonly connectionLogs?: boolean;
+}
+
+/** AWS WAF in front of the ALB. */
+export interface WafConfig {
+  /**
+   * A regional web ACL on the ALB: AWS managed rules (IP reputation, core rule set,
+   * known bad inputs) and a rate limit per client IP, logged to CloudWatch Logs. About
+   * 10 USD/month plus 0.60 USD per million requests.
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Requests one client IP may send in any 5 minutes before WAF blocks it (until its
+   * rate falls below the limit again). At least 10. One page load here is a few requests;
+   * many users behind one NAT share an IP.
+   * @default 1000
+   */
+  readonly rateLimitPer5Min?: number;
+  /**
+   * Retention of the WAF log group, in days (a CloudWatch Logs retention value).
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+}
+
 export interface EnvironmentConfig {
   /** Environment name, used in stack and resource names: lowercase letters, digits, hyphens. */
   readonly name: string;
@@ -143,6 +190,13 @@ export interface EnvironmentConfig {
   readonly hostedZone: HostedZoneConfig;
   /** The app's domain name, inside `hostedZone.name`, e.g. `app.example.com`. */
   readonly domainName: string;
+  /**
+   * More names for the certificate, inside `hostedZone.name` too (e.g. `www.example.com`).
+   * Each gets an alias record to the ALB, which redirects it to `domainName`: sign-in
+   * and the app live on one name, the one Cognito's callback URL knows.
+   * @default []
+   */
+  readonly alternativeNames?: readonly string[];
   readonly cognito: CognitoConfig;
   /** @default - see NetworkConfig */
   readonly network?: NetworkConfig;
@@ -150,6 +204,19 @@ export interface EnvironmentConfig {
   readonly service?: ServiceConfig;
   /** @default - see ImageConfig */
   readonly image?: ImageConfig;
+  /** @default - see LogsConfig */
+  readonly logs?: LogsConfig;
+  /** @default - see WafConfig */
+  readonly waf?: WafConfig;
+  /**
+   * This environment may be destroyed with everything in it: no ALB deletion protection,
+   * and `cdktf destroy` empties the log buckets and the ECR repository. Set it to false for
+   * production: the ALB refuses deletion and the buckets and repository keep their
+   * contents (a destroy stops at them) until it is set back to true and applied.
+   * The Cognito user pool has its own `cognito.deletionProtection`.
+   * @default true
+   */
+  readonly allowDestroy?: boolean;
   /**
    * Tags on every resource (through the provider's default_tags), besides
    * `project`, `environment` and `managed-by`.
@@ -178,17 +245,24 @@ export const example: EnvironmentConfig = {
   network: { singleNatGateway: true },
 };
 
-/** Production settings: NAT gateway per AZ, three AZs, two to six tasks, dual-stack, protected user pool. */
+/**
+ * Production settings: NAT gateway per AZ, three AZs, two to six tasks, dual-stack, protected
+ * user pool with TOTP MFA, WAF, a year of logs, and nothing that a destroy may delete.
+ */
 export const production: EnvironmentConfig = {
   name: "prod",
   region: "eu-central-1",
   stateBucket: "example-whoami-tfstate-prod",
   hostedZone: { name: "example.com" },
   domainName: "app.example.com",
-  cognito: { domainPrefix: "example-app-login", deletionProtection: true, passwordMinLength: 14 },
-  network: { cidr: "10.20.0.0/16", azCount: 3, dualStack: true, flowLogRetentionDays: 90 },
+  cognito: { domainPrefix: "example-app-login", deletionProtection: true, passwordMinLength: 14, mfa: true },
+  // Zone ids, not names: the same physical zones in every account, and they never shift.
+  network: { cidr: "10.20.0.0/16", availabilityZones: ["euc1-az1", "euc1-az2", "euc1-az3"], dualStack: true, flowLogRetentionDays: 365 },
   service: { cpu: 512, memory: 1024, desiredCount: 2, maxCount: 6, logRetentionDays: 365 },
   image: { keepImages: 30 },
+  logs: { accessLogRetentionDays: 365 },
+  waf: { enabled: true, logRetentionDays: 365 },
+  allowDestroy: false,
   tags: { "cost-center": "platform" },
 };
 

@@ -1,5 +1,6 @@
-import { EnvironmentConfig } from "./config";
+import { CognitoConfig, EnvironmentConfig, HostedZoneConfig, ImageConfig, NetworkConfig, ServiceConfig } from "./config";
 import { resourceName } from "./naming";
+import { AWS_REGIONS } from "./regions";
 
 /** An environment with every default applied: what the stacks read. */
 export interface ResolvedConfig {
@@ -8,6 +9,7 @@ export interface ResolvedConfig {
   readonly stateBucket: string;
   readonly hostedZone: { readonly name: string; readonly id?: string };
   readonly domainName: string;
+  readonly alternativeNames: readonly string[];
   readonly cognito: {
     readonly domainPrefix: string;
     readonly selfSignUp: boolean;
@@ -18,6 +20,8 @@ export interface ResolvedConfig {
   readonly network: {
     readonly cidr: string;
     readonly azCount: number;
+    /** Zone names or ids to pin the subnets to; empty: look up the first `azCount` available. */
+    readonly availabilityZones: readonly string[];
     readonly singleNatGateway: boolean;
     readonly dualStack: boolean;
     readonly flowLogs: boolean;
@@ -43,13 +47,86 @@ export class ConfigError extends Error {
   }
 }
 
+/** Host names compare lowercase and without a trailing dot. */
+const hostname = (name: string) => name.toLowerCase().replace(/\.$/, "");
+
+/**
+ * Every setting config.ts accepts, level by level: a nested table for a section, "value"
+ * for a leaf (or a list), "map" for free-form keys. Typed against the interfaces, so a
+ * setting added there and not here (or the other way round) fails `npm run typecheck`.
+ * Synth is not type-checked (esbuild only strips types): this is what stops a misspelled
+ * key like `azcount` from being silently ignored.
+ */
+type Leaf = "value" | "map";
+type Table = { readonly [key: string]: Leaf | Table };
+const keysOf = <T>(table: { readonly [K in keyof Required<T>]: Leaf | Table }): Table => table;
+
+const SETTINGS: Table = keysOf<EnvironmentConfig>({
+  name: "value",
+  region: "value",
+  stateBucket: "value",
+  hostedZone: keysOf<HostedZoneConfig>({ name: "value", id: "value" }),
+  domainName: "value",
+  alternativeNames: "value",
+  cognito: keysOf<CognitoConfig>({ domainPrefix: "value", selfSignUp: "value", deletionProtection: "value", mfa: "value", passwordMinLength: "value" }),
+  network: keysOf<NetworkConfig>({
+    cidr: "value",
+    azCount: "value",
+    availabilityZones: "value",
+    singleNatGateway: "value",
+    dualStack: "value",
+    flowLogs: "value",
+    flowLogRetentionDays: "value",
+  }),
+  service: keysOf<ServiceConfig>({ cpu: "value", memory: "value", desiredCount: "value", maxCount: "value", containerPort: "value", logRetentionDays: "value" }),
+  image: keysOf<ImageConfig>({ prebuiltUri: "value", keepImages: "value" }),
+  tags: "map",
+});
+
+/** Edit distance, case-insensitive: how far a misspelled key is from a real one. */
+function distance(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[y.length];
+}
+
+/** "did you mean ..." when one candidate is close enough to be the intended one. */
+function suggestion(word: string, candidates: readonly string[]): string {
+  const [best] = [...candidates].sort((a, b) => distance(word, a) - distance(word, b));
+  return best !== undefined && distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? `; did you mean "${best}"?` : "";
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Keys that are not settings, at every level, each with the closest valid key. */
+function unknownKeyProblems(raw: unknown, table: Table, path = ""): string[] {
+  if (!isRecord(raw)) return path ? [`${path.slice(0, -1)} must be an object of settings`] : [];
+  return Object.entries(raw).flatMap(([key, value]) => {
+    const spec = table[key];
+    if (spec === undefined) {
+      const valid = Object.keys(table);
+      return [`${path}${key} is not a setting${suggestion(key, valid) || `; valid here: ${valid.join(", ")}`}`];
+    }
+    if (spec === "map") {
+      return isRecord(value) && Object.values(value).every((v) => typeof v === "string") ? [] : [`${path}${key} must be an object of string values`];
+    }
+    return spec === "value" || value === undefined ? [] : unknownKeyProblems(value, spec, `${path}${key}.`);
+  });
+}
+
 export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
   return {
     name: config.name,
     region: config.region,
     stateBucket: config.stateBucket,
     hostedZone: config.hostedZone,
-    domainName: config.domainName.toLowerCase().replace(/\.$/, ""),
+    domainName: hostname(config.domainName),
+    alternativeNames: (config.alternativeNames ?? []).map(hostname),
     cognito: {
       domainPrefix: config.cognito.domainPrefix,
       selfSignUp: config.cognito.selfSignUp ?? false,
@@ -59,7 +136,8 @@ export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
     },
     network: {
       cidr: config.network?.cidr ?? "10.0.0.0/16",
-      azCount: config.network?.azCount ?? 2,
+      azCount: config.network?.azCount ?? config.network?.availabilityZones?.length ?? 2,
+      availabilityZones: config.network?.availabilityZones ?? [],
       singleNatGateway: config.network?.singleNatGateway ?? false,
       dualStack: config.network?.dualStack ?? false,
       flowLogs: config.network?.flowLogs ?? true,
@@ -100,17 +178,17 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-[a-z]+-\d{1,2}$/;
+/** A zone name in the region (`eu-central-1a`) or a zone id (`euc1-az1`). */
+const ZONE_ID = /^[a-z]{2,4}\d{1,2}-az\d{1,2}$/;
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]{1,128}|@sha256:[a-f0-9]{64})$/;
 
 /** Names with an AWS length limit, as `resourceName` will build them. */
 const NAME_LIMITS: ReadonlyArray<[part: string, what: string, limit: number]> = [
   ["alb", "ALB name", 32],
-  ["app", "target group name", 32],
   ["task-execution", "IAM role name", 64],
   ["task", "IAM role name", 64],
   ["vpc-flow-logs", "IAM role name", 64],
@@ -132,16 +210,18 @@ function cidrProblem(cidr: string): string | undefined {
   return undefined;
 }
 
-/** Every problem with one environment, each saying what to change. */
-export function configProblems(config: ResolvedConfig): string[] {
-  const at = `[${config.name}]`;
+/** Every problem with one environment, each saying what to change, labelled `at`. */
+export function configProblems(config: ResolvedConfig, at = `[${config.name}]`): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, message: string) => {
     if (!ok) problems.push(`${at} ${message}`);
   };
 
   check(ENV_NAME.test(config.name), `name "${config.name}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen`);
-  check(REGION.test(config.region), `region "${config.region}" is not an AWS region name like "eu-central-1"`);
+  check(
+    AWS_REGIONS.includes(config.region),
+    `region "${config.region}" is not an AWS region${suggestion(config.region, AWS_REGIONS) || '; use one like "eu-central-1" (stacks/regions.ts lists them)'}`,
+  );
   check(
     BUCKET.test(config.stateBucket) && !config.stateBucket.includes(".."),
     `stateBucket "${config.stateBucket}" is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`,
@@ -150,7 +230,7 @@ export function configProblems(config: ResolvedConfig): string[] {
   const zone = config.hostedZone.name.toLowerCase().replace(/\.$/, "");
   check(isHostname(zone), `hostedZone.name "${config.hostedZone.name}" is not a domain name`);
   check(
-    config.hostedZone.id === undefined || ZONE_ID.test(config.hostedZone.id),
+    config.hostedZone.id === undefined || HOSTED_ZONE_ID.test(config.hostedZone.id),
     `hostedZone.id "${config.hostedZone.id}" is not a Route 53 zone id like "Z0123456789ABCDEFGHIJ"; leave it out to look the zone up by name`,
   );
   check(isHostname(config.domainName), `domainName "${config.domainName}" is not a domain name`);
@@ -160,6 +240,14 @@ export function configProblems(config: ResolvedConfig): string[] {
     config.domainName === zone || config.domainName.endsWith(`.${zone}`),
     `domainName "${config.domainName}" is not inside hosted zone "${zone}"; use a name ending in ".${zone}"`,
   );
+
+  const certificateNames = [config.domainName, ...config.alternativeNames];
+  for (const name of config.alternativeNames) {
+    check(isHostname(name) && (name === zone || name.endsWith(`.${zone}`)), `alternativeNames: "${name}" is not a host name inside hosted zone "${zone}"`);
+  }
+  check(new Set(certificateNames).size === certificateNames.length, `alternativeNames repeat a name or domainName; list each name once`);
+  // ACM's default quota is 10 names per certificate.
+  check(certificateNames.length <= 10, `domainName and alternativeNames give ${certificateNames.length} names; an ACM certificate takes at most 10`);
 
   const prefix = config.cognito.domainPrefix;
   check(LABEL.test(prefix), `cognito.domainPrefix "${prefix}" must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen`);
@@ -172,6 +260,19 @@ export function configProblems(config: ResolvedConfig): string[] {
   if (cidr) problems.push(`${at} ${cidr}`);
   const azs = config.network.azCount;
   check(Number.isInteger(azs) && azs >= 2 && azs <= 6, `network.azCount ${azs} must be 2 to 6 (an ALB needs subnets in at least 2 AZs)`);
+  const pinned = config.network.availabilityZones;
+  if (pinned.length > 0) {
+    check(pinned.length === azs, `network.availabilityZones lists ${pinned.length} zones but network.azCount is ${azs}; drop azCount or make them agree`);
+    check(new Set(pinned).size === pinned.length, `network.availabilityZones lists a zone twice`);
+    const byName = pinned.filter((z) => z.startsWith(config.region));
+    for (const z of pinned) {
+      check(
+        (z.startsWith(config.region) && /^[a-z]$/.test(z.slice(config.region.length))) || ZONE_ID.test(z),
+        `network.availabilityZones: "${z}" is neither a zone of ${config.region} like "${config.region}a" nor a zone id like "euc1-az1"`,
+      );
+    }
+    check(byName.length === 0 || byName.length === pinned.length, `network.availabilityZones mixes zone names and zone ids; use one kind`);
+  }
 
   const { cpu, memory, desiredCount, maxCount, containerPort, logRetentionDays } = config.service;
   const allowed = FARGATE_MEMORY[cpu];
@@ -215,11 +316,43 @@ export function configProblems(config: ResolvedConfig): string[] {
  * ConfigError with every problem so the user fixes them in one pass.
  */
 export function resolveEnvironments(configs: readonly EnvironmentConfig[]): ResolvedConfig[] {
+  const names = configs.map((c) => c.name);
+  const unique = new Set(names).size === names.length;
+  // With two entries of one name, "[example]" would not say which one is meant.
+  const label = (i: number) => (unique ? `[${names[i]}]` : `[environments[${i}] "${names[i]}"]`);
+
+  const keyProblems = configs.flatMap((raw, i) => unknownKeyProblems(raw, SETTINGS).map((p) => `${label(i)} ${p}`));
+  // Defaults read nested settings: only apply them to configs whose shape is right.
+  if (keyProblems.length > 0) throw new ConfigError(keyProblems);
+
   const resolved = configs.map(applyDefaults);
-  const problems = resolved.flatMap(configProblems);
-  const names = resolved.map((c) => c.name);
-  const duplicate = names.filter((n, i) => names.indexOf(n) !== i);
-  if (duplicate.length > 0) problems.push(`environment name "${duplicate[0]}" is used twice; stack names must be unique`);
+  const problems = resolved.flatMap((config, i) => configProblems(config, label(i)));
+  problems.push(...clashes(resolved, label));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved;
+}
+
+/**
+ * Settings two environments must not share: each would create the same globally or
+ * regionally unique resource, which plans fine and fails at apply.
+ */
+function clashes(configs: readonly ResolvedConfig[], label: (i: number) => string): string[] {
+  const unique: ReadonlyArray<[what: string, key: (c: ResolvedConfig) => readonly string[], why: string]> = [
+    ["name", (c) => [c.name], "stack names must be unique"],
+    ["stateBucket", (c) => [c.stateBucket], "each environment's bootstrap stack creates its own bucket"],
+    ["domain name", (c) => [c.domainName, ...c.alternativeNames], "a name can point at one ALB only"],
+    ["cognito.domainPrefix", (c) => [`${c.cognito.domainPrefix} in ${c.region}`], "a hosted UI domain is unique per region"],
+  ];
+  const problems: string[] = [];
+  for (const [what, key, why] of unique) {
+    const seen = new Map<string, number>();
+    configs.forEach((config, i) => {
+      for (const value of key(config)) {
+        const first = seen.get(value);
+        if (first === undefined) seen.set(value, i);
+        else if (first !== i) problems.push(`${label(i)} ${what} "${value}" is also used by ${label(first)}; ${why}`);
+      }
+    });
+  }
+  return problems;
 }

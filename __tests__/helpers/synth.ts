@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing, TerraformStack } from "cdktf";
-import { EnvironmentConfig, example } from "../../stacks/config";
+import { EnvironmentConfig } from "../../stacks/config";
 import { addEnvironments, EnvironmentStacks } from "../../stacks/environment";
+import { minimal } from "../fixtures/environments";
 
 /** A fixed image tag, so snapshots do not change with every edit to container/. */
 export const TEST_HASH = "0123456789abcdef";
@@ -16,12 +17,12 @@ export type TfJson = {
 };
 
 /**
- * Builds one environment's stacks in a fresh test app and synthesizes the whole
+ * Builds one environment's stacks (the `minimal` fixture with `overrides`) in a fresh test app and synthesizes the whole
  * app, as `cdktf synth` does (cross-stack references only resolve that way).
  */
 export function buildEnvironment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentStacks {
   const app = Testing.app();
-  const stacks = addEnvironments(app, [{ ...example, ...overrides }], TEST_HASH)[0];
+  const stacks = addEnvironments(app, [{ ...minimal, ...overrides }], TEST_HASH)[0];
   app.synth();
   return stacks;
 }

@@ -1,9 +1,9 @@
-import { example, production } from "../../stacks/config";
+import { full, minimal } from "../fixtures/environments";
 import { buildEnvironment, synthText } from "../helpers/synth";
 
 describe.each([
-  ["example", example],
-  ["production", production],
+  ["minimal", minimal],
+  ["full", full],
 ])("%s environment", (_name, config) => {
   const stacks = buildEnvironment(config);
   it.each(["bootstrap", "network", "app"] as const)("synthesizes the %s stack as in the snapshot", (which) => {
