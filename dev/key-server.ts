@@ -15,12 +15,16 @@ export interface KeyServer {
   delayMs: number;
   /** Answer every request with this status instead. */
   failWith?: number;
+  /** Answer every request with 200 and this body instead (an endpoint serving garbage). */
+  garbage?: string;
+  /** The PEM served per kid; tests swap one to serve a wrong key. */
+  readonly pems: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function startKeyServer(keys: AlbSigningKey[], port = 0): Promise<KeyServer> {
-  const byKid = new Map(keys.map((k) => [k.kid, k.publicKeyPem]));
-  const state = { hits: [] as string[], delayMs: 0, failWith: undefined as number | undefined };
+  const pems = new Map(keys.map((k) => [k.kid, k.publicKeyPem]));
+  const state = { hits: [] as string[], delayMs: 0, failWith: undefined as number | undefined, garbage: undefined as string | undefined, pems };
   const server: Server = createServer((req, res) => {
     state.hits.push(req.url ?? "");
     setTimeout(() => {
@@ -28,7 +32,11 @@ export async function startKeyServer(keys: AlbSigningKey[], port = 0): Promise<K
         res.writeHead(state.failWith).end();
         return;
       }
-      const pem = byKid.get((req.url ?? "").slice(1));
+      if (state.garbage !== undefined) {
+        res.writeHead(200, { "content-type": "text/plain" }).end(state.garbage);
+        return;
+      }
+      const pem = pems.get((req.url ?? "").slice(1));
       if (!pem) res.writeHead(403, { "content-type": "application/xml" }).end("<Error><Code>AccessDenied</Code></Error>");
       else res.writeHead(200, { "content-type": "text/plain" }).end(pem);
     }, state.delayMs);

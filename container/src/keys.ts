@@ -1,13 +1,15 @@
 import { importSPKI } from "jose";
+import { FetchBudget } from "./fetch-budget";
+import { Lru } from "./lru";
 
-type PublicKey = Awaited<ReturnType<typeof importSPKI>>;
+export type PublicKey = Awaited<ReturnType<typeof importSPKI>>;
 
 /** The key endpoint has no key with this id: the token is forged or from elsewhere (401). */
 export class UnknownKeyError extends Error {
   readonly reason = "unknown kid";
 }
 
-/** The key endpoint could not be reached or answered oddly: fail closed (503). */
+/** The key endpoint could not be reached or answered oddly, or may not be asked now: fail closed (503). */
 export class KeysUnavailableError extends Error {
   readonly reason = "public key endpoint unavailable";
 }
@@ -17,59 +19,142 @@ export interface KeyStoreOptions {
   readonly baseUrl: string;
   /** @default 3000 */
   readonly timeoutMs?: number;
-  /** Keys (and unknown kids) kept. @default 64 */
-  readonly maxEntries?: number;
-  /** How long an unknown kid is remembered, so forged kids cannot make us fetch on every request. @default 60000 */
+  /** Keys the endpoint served, least recently used dropped first. Unknown kids never push these out. @default 16 */
+  readonly maxKeys?: number;
+  /** Kids the endpoint said it does not have, remembered apart from the keys. @default 1024 */
+  readonly maxUnknownKids?: number;
+  /** How long an unknown kid is remembered. @default 60000 */
   readonly unknownTtlMs?: number;
+  /** After a failed fetch (timeout, 5xx, not a PEM), the kid answers 503 without asking again for this long. @default 5000 */
+  readonly failureBackoffMs?: number;
+  /** A key whose signature check failed is fetched again at most this often, so a wrong key cannot stick. @default 60000 */
+  readonly refetchIntervalMs?: number;
+  /** Key fetches started per second across all kids (also the burst). @default 10 */
+  readonly fetchesPerSecond?: number;
+  /** Key fetches in flight at once. @default 4 */
+  readonly maxConcurrentFetches?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
-interface Entry {
-  readonly key: Promise<PublicKey>;
-  /** Epoch ms after which the entry is fetched again; Infinity for a found key (ALB keys never change). */
-  expires: number;
+interface KnownKey {
+  readonly key: PublicKey;
+  /** The PEM as served, to tell whether a re-fetch brought a different key. */
+  readonly pem: string;
+  /** When it was last fetched (or re-fetched), epoch ms. */
+  fetchedAt: number;
 }
 
 /**
- * ALB signing keys by kid: fetched as PEM, imported once, cached with a bound.
- * Concurrent requests for one kid share one fetch.
+ * ALB signing keys by kid: fetched as PEM, imported once, kept while in use.
+ *
+ * Unknown kids and failures are remembered in caches of their own, so made-up kids
+ * can neither push real keys out nor make every request reach the endpoint, and
+ * all fetches share one rate and concurrency budget. Concurrent requests for one
+ * kid share one fetch.
  */
 export class KeyStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly known: Lru<string, KnownKey>;
+  /** kid -> epoch ms until which it is known not to exist. */
+  private readonly unknown: Lru<string, number>;
+  /** kid -> epoch ms until which fetching it is not retried. */
+  private readonly failed: Lru<string, number>;
+  private readonly inFlight = new Map<string, Promise<KnownKey>>();
+  private readonly budget: FetchBudget;
+  private readonly now: () => number;
   private readonly timeoutMs: number;
-  private readonly maxEntries: number;
   private readonly unknownTtlMs: number;
+  private readonly failureBackoffMs: number;
+  private readonly refetchIntervalMs: number;
 
   constructor(private readonly options: KeyStoreOptions) {
+    this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 3000;
-    this.maxEntries = options.maxEntries ?? 64;
     this.unknownTtlMs = options.unknownTtlMs ?? 60_000;
+    this.failureBackoffMs = options.failureBackoffMs ?? 5000;
+    this.refetchIntervalMs = options.refetchIntervalMs ?? 60_000;
+    this.known = new Lru(options.maxKeys ?? 16);
+    this.unknown = new Lru(options.maxUnknownKids ?? 1024);
+    this.failed = new Lru(options.maxUnknownKids ?? 1024);
+    const perSecond = options.fetchesPerSecond ?? 10;
+    this.budget = new FetchBudget(perSecond, perSecond, options.maxConcurrentFetches ?? 4, this.now);
   }
 
   /** `kid` must already be checked to be a UUID: it becomes part of a URL. */
-  get(kid: string): Promise<PublicKey> {
-    const cached = this.entries.get(kid);
-    if (cached && cached.expires > Date.now()) return cached.key;
-
-    const entry: Entry = { key: this.fetch(kid), expires: Infinity };
-    entry.key.catch((error: unknown) => {
-      if (error instanceof UnknownKeyError) entry.expires = Date.now() + this.unknownTtlMs;
-      else if (this.entries.get(kid) === entry) this.entries.delete(kid);
-    });
-    this.entries.delete(kid);
-    this.entries.set(kid, entry);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    return entry.key;
+  async get(kid: string): Promise<PublicKey> {
+    const known = this.known.get(kid);
+    if (known) return known.key;
+    return (await this.load(kid)).key;
   }
 
-  private async fetch(kid: string): Promise<PublicKey> {
+  /**
+   * After a signature failed with `stale`: fetches the kid again, at most once per
+   * refetch interval, and returns the served key if it differs from `stale`.
+   */
+  async refresh(kid: string, stale: PublicKey): Promise<PublicKey | undefined> {
+    const known = this.known.get(kid);
+    // Another request already brought a different key: use that.
+    if (known && known.key !== stale) return known.key;
+    if (!known || this.now() - known.fetchedAt < this.refetchIntervalMs) return undefined;
+    // Whatever the outcome, wait a full interval before the next try.
+    known.fetchedAt = this.now();
+    try {
+      const fresh = await this.load(kid);
+      return fresh.pem === known.pem ? undefined : fresh.key;
+    } catch {
+      // The key we have may still be right; keep it.
+      return undefined;
+    }
+  }
+
+  private load(kid: string): Promise<KnownKey> {
+    const pending = this.inFlight.get(kid);
+    if (pending) return pending;
+
+    const now = this.now();
+    const unknownUntil = this.unknown.get(kid);
+    if (unknownUntil !== undefined && unknownUntil > now) return Promise.reject(new UnknownKeyError(`no public key with kid ${kid}`));
+    const failedUntil = this.failed.get(kid);
+    if (failedUntil !== undefined && failedUntil > now) {
+      return Promise.reject(new KeysUnavailableError(`key ${kid} failed to load less than ${this.failureBackoffMs} ms ago`));
+    }
+    const done = this.budget.tryStart();
+    if (!done) return Promise.reject(new KeysUnavailableError(`key fetch budget used up; not fetching ${kid} now`));
+
+    const loading = this.fetch(kid).then(
+      (loaded) => {
+        const had = this.known.get(kid);
+        if (had?.pem === loaded.pem) {
+          had.fetchedAt = loaded.fetchedAt;
+          loaded = had;
+        } else {
+          this.known.set(kid, loaded);
+        }
+        this.unknown.delete(kid);
+        this.failed.delete(kid);
+        return loaded;
+      },
+      (error: unknown) => {
+        if (error instanceof UnknownKeyError) this.unknown.set(kid, this.now() + this.unknownTtlMs);
+        else this.failed.set(kid, this.now() + this.failureBackoffMs);
+        throw error;
+      },
+    );
+    const settled = () => {
+      done();
+      this.inFlight.delete(kid);
+    };
+    loading.then(settled, settled);
+    this.inFlight.set(kid, loading);
+    return loading;
+  }
+
+  private async fetch(kid: string): Promise<KnownKey> {
     let response: Response;
     let pem: string;
     try {
       response = await fetch(`${this.options.baseUrl}${kid}`, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
-      pem = await response.text();
+      pem = (await response.text()).trim();
     } catch (error) {
       throw new KeysUnavailableError(`fetching key ${kid}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -77,7 +162,7 @@ export class KeyStore {
     if (response.status === 403 || response.status === 404) throw new UnknownKeyError(`no public key with kid ${kid}`);
     if (!response.ok) throw new KeysUnavailableError(`key endpoint answered ${response.status} for ${kid}`);
     try {
-      return await importSPKI(pem.trim(), "ES256");
+      return { key: await importSPKI(pem, "ES256"), pem, fetchedAt: this.now() };
     } catch {
       throw new KeysUnavailableError(`key endpoint returned something other than an EC public key PEM for ${kid}`);
     }

@@ -1,6 +1,7 @@
-import { decodeProtectedHeader, errors, jwtVerify, JWTPayload } from "jose";
+import { decodeProtectedHeader, errors, JWTHeaderParameters, jwtVerify, JWTPayload, JWTVerifyOptions } from "jose";
 import { AppConfig } from "./config";
-import { KeyStore, KeysUnavailableError, UnknownKeyError } from "./keys";
+import { Lru } from "./lru";
+import { KeyStore, KeysUnavailableError, PublicKey, UnknownKeyError } from "./keys";
 
 /** A request the app refuses: 401 for a bad token, 503 when keys cannot be fetched. */
 export class AuthError extends Error {
@@ -44,9 +45,12 @@ export interface TokenVerifierOptions {
  * until it expires, so a page's burst of requests costs one signature check.
  */
 export class TokenVerifier {
-  private readonly verified = new Map<string, Identity>();
+  private readonly verified = new Lru<string, Identity>(MAX_CACHED_TOKENS);
+  private readonly verifyOptions: JWTVerifyOptions;
 
-  constructor(private readonly options: TokenVerifierOptions) {}
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.verifyOptions = { algorithms: ["ES256"], issuer: options.config.issuer, clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ["exp", "sub"] };
+  }
 
   async verify(token: string | undefined, identityHeader: string | undefined): Promise<Identity> {
     if (!token) throw new AuthError(401, "missing x-amzn-oidc-data");
@@ -62,45 +66,11 @@ export class TokenVerifier {
   }
 
   private async verifySignature(token: string): Promise<Identity> {
-    const { config, keys } = this.options;
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw new AuthError(401, "malformed token header");
-    }
-    if (header.alg !== "ES256") throw new AuthError(401, `alg ${String(header.alg).slice(0, 16)} is not ES256`);
-    if (typeof header.kid !== "string" || !UUID.test(header.kid)) throw new AuthError(401, "kid is not a UUID");
-    if (header.signer !== config.albArn) throw new AuthError(401, "signer is not this load balancer");
-    if (header.client !== config.clientId) throw new AuthError(401, "client is not this app client");
-
-    let key: Awaited<ReturnType<KeyStore["get"]>>;
-    try {
-      key = await keys.get(header.kid);
-    } catch (error) {
-      if (error instanceof UnknownKeyError) throw new AuthError(401, error.reason);
-      if (error instanceof KeysUnavailableError) throw new AuthError(503, error.message);
-      throw error;
-    }
-
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms: ["ES256"],
-        issuer: config.issuer,
-        clockTolerance: CLOCK_TOLERANCE_S,
-        requiredClaims: ["exp", "sub"],
-      }));
+      payload = await this.verifyWithKeyStore(token);
     } catch (error) {
-      const reason =
-        error instanceof errors.JWTExpired
-          ? "token expired"
-          : error instanceof errors.JWTClaimValidationFailed
-            ? `claim ${error.claim} ${error.reason}`
-            : error instanceof errors.JWSSignatureVerificationFailed
-              ? "signature does not verify"
-              : "malformed token";
-      throw new AuthError(401, reason);
+      throw toAuthError(error, token);
     }
 
     const identity: Identity = {
@@ -110,11 +80,67 @@ export class TokenVerifier {
       exp: Number(payload.exp),
       claims: payload,
     };
-    if (this.verified.size >= MAX_CACHED_TOKENS) {
-      const oldest = this.verified.keys().next().value;
-      if (oldest !== undefined) this.verified.delete(oldest);
-    }
     this.verified.set(token, identity);
     return identity;
   }
+
+  /**
+   * jose parses the header once and hands it to the key lookup, which checks it
+   * before any key is fetched. If the signature fails, the key is fetched again
+   * (at most once per interval, see KeyStore.refresh) and, if it changed, the
+   * token is checked once more: a wrong key served once does not stick.
+   */
+  private async verifyWithKeyStore(token: string): Promise<JWTPayload> {
+    const { keys } = this.options;
+    let used: { kid: string; key: PublicKey } | undefined;
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const kid = this.checkHeader(header);
+          used = { kid, key: await keys.get(kid) };
+          return used.key;
+        },
+        this.verifyOptions,
+      );
+      return payload;
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed) || !used) throw error;
+      const fresh = await keys.refresh(used.kid, used.key);
+      if (!fresh) throw error;
+      return (await jwtVerify(token, fresh, this.verifyOptions)).payload;
+    }
+  }
+
+  /** The ALB's header fields, checked before a key is looked up; returns the kid. */
+  private checkHeader(header: JWTHeaderParameters): string {
+    const { config } = this.options;
+    if (header.alg !== "ES256") throw new AuthError(401, `alg ${String(header.alg).slice(0, 16)} is not ES256`);
+    if (typeof header.kid !== "string" || !UUID.test(header.kid)) throw new AuthError(401, "kid is not a UUID");
+    if (header.signer !== config.albArn) throw new AuthError(401, "signer is not this load balancer");
+    if (header.client !== config.clientId) throw new AuthError(401, "client is not this app client");
+    return header.kid;
+  }
+}
+
+/** Maps what jose or the key store threw to a 401 or 503 with a reason for the log. */
+function toAuthError(error: unknown, token: string): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof UnknownKeyError) return new AuthError(401, error.reason);
+  if (error instanceof KeysUnavailableError) return new AuthError(503, error.message);
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    // jose refuses a wrong alg before the header reaches checkHeader: name it from the header.
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      alg = undefined;
+    }
+    return new AuthError(401, `alg ${String(alg).slice(0, 16)} is not ES256`);
+  }
+  if (error instanceof errors.JWTExpired) return new AuthError(401, "token expired");
+  if (error instanceof errors.JWTClaimValidationFailed) return new AuthError(401, `claim ${error.claim} ${error.reason}`);
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new AuthError(401, "signature does not verify");
+  if (error instanceof errors.JOSEError) return new AuthError(401, "malformed token");
+  throw error;
 }
