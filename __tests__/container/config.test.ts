@@ -30,6 +30,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({})).toThrow(/AWS_REGION is missing[\s\S]*ALB_ARN is missing[\s\S]*COGNITO_CLIENT_ID is missing[\s\S]*COGNITO_ISSUER is missing[\s\S]*LOGOUT_URL is missing/);
   });
 
+  it("refuses COGNITO_DOMAIN without LOGOUT_URL: the sign-out target comes from LOGOUT_URL only", () => {
+    const { LOGOUT_URL: _, ...rest } = complete;
+    expect(() => loadConfig({ ...rest, COGNITO_DOMAIN: "login.auth.eu-central-1.amazoncognito.com" })).toThrow(
+      /LOGOUT_URL is missing[\s\S]*COGNITO_DOMAIN is no longer read: set LOGOUT_URL instead/,
+    );
+  });
+
   it("names each malformed variable", () => {
     expect(() => loadConfig({ ...complete, ALB_ARN: "arn:aws:s3:::bucket" })).toThrow(/ALB_ARN "arn:aws:s3:::bucket" is malformed/);
     expect(() => loadConfig({ ...complete, PORT: "http" })).toThrow(/PORT "http" must be a port number/);

@@ -54,16 +54,34 @@ describe("GET /logout", () => {
     }
   });
 
-  it("builds the logout URL from COGNITO_DOMAIN and the request's host when LOGOUT_URL is not set", async () => {
-    const app = await startApp({
-      config: testConfig(keyServer.baseUrl, { logoutUrl: undefined, cognitoDomain: "login.auth.eu-central-1.amazoncognito.com" }),
-    });
+  it("sends the browser to LOGOUT_URL whatever X-Forwarded-Host says", async () => {
+    const app = await startApp({ config: testConfig(keyServer.baseUrl) });
     try {
-      const res = await fetch(`${app.url}/logout`, { redirect: "manual", headers: { ...signedIn(), "x-forwarded-host": "whoami.example.com" } });
-      const location = new URL(res.headers.get("location") ?? "");
-      expect(location.origin + location.pathname).toBe("https://login.auth.eu-central-1.amazoncognito.com/logout");
-      expect(location.searchParams.get("client_id")).toBe(CLIENT_ID);
-      expect(location.searchParams.get("logout_uri")).toBe("https://whoami.example.com/signed-out");
+      const res = await fetch(`${app.url}/logout`, {
+        redirect: "manual",
+        headers: { ...signedIn(), "x-forwarded-host": "evil.example" },
+      });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe(LOGOUT_URL);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("answers 400 with a reason, and expires nothing, when the request did not come over HTTPS", async () => {
+    const app = await startApp({ config: testConfig(keyServer.baseUrl) });
+    try {
+      const { "x-forwarded-proto": _, ...overHttp } = signedIn();
+      const json = await fetch(`${app.url}/logout`, { redirect: "manual", headers: { ...overHttp, accept: "application/json" } });
+      expect(json.status).toBe(400);
+      expect(await json.json()).toEqual({ error: "Bad Request", detail: "sign-out works over HTTPS only" });
+      expect(json.headers.getSetCookie()).toEqual([]);
+      expect(json.headers.get("location")).toBeNull();
+
+      const page = await fetch(`${app.url}/logout`, { redirect: "manual", headers: { ...overHttp, accept: "text/html" } });
+      expect(page.status).toBe(400);
+      expect(await page.text()).toContain("sign-out works over HTTPS only");
+      expect(JSON.parse(app.logs[app.logs.length - 1])).toMatchObject({ path: "/logout", status: 400, reason: "sign-out works over HTTPS only" });
     } finally {
       await app.close();
     }

@@ -14,6 +14,16 @@ export interface AppOptions {
   readonly now?: () => number;
 }
 
+/** A request the app cannot serve as sent (400); the reason is shown to the client and logged. */
+class BadRequestError extends Error {
+  readonly status = 400;
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable" };
+
 interface State {
   identity?: Identity;
   /** Why a request was refused, for the log line. */
@@ -66,21 +76,18 @@ export function createApp(options: AppOptions): Koa<State> {
       ctx.body = { sub: identity.sub, username: identity.username, email: identity.email ?? null, expiresAt: identity.exp, claims: identity.claims };
     },
     "/logout": (ctx) => {
+      // The session cookies are Secure: a browser ignores a Secure cookie set over plain
+      // HTTP (and Koa refuses to send one), so sign-out cannot work there. Behind the ALB
+      // every request carries X-Forwarded-Proto: https; anything else did not come through it.
+      if (!ctx.secure) throw new BadRequestError("sign-out works over HTTPS only");
       // The ALB splits a large session into -0, -1, ... shards: expire all of them,
       // or the ALB may still find a session.
       for (const name of shards) {
         ctx.cookies.set(name, "", { expires: new Date(0), path: "/", secure: true, httpOnly: true, overwrite: true });
       }
-      ctx.redirect(config.logoutUrl ?? cognitoLogoutUrl(ctx));
+      ctx.redirect(config.logoutUrl);
     },
   };
-
-  function cognitoLogoutUrl(ctx: Context): string {
-    const url = new URL(`https://${config.cognitoDomain}/logout`);
-    url.searchParams.set("client_id", config.clientId);
-    url.searchParams.set("logout_uri", `${ctx.protocol}://${ctx.host}/signed-out`);
-    return url.toString();
-  }
 
   async function requestLog(ctx: Context, next: Next) {
     const start = process.hrtime.bigint();
@@ -108,16 +115,18 @@ export function createApp(options: AppOptions): Koa<State> {
     try {
       await next();
     } catch (error) {
-      const known = error instanceof AuthError;
+      const known = error instanceof AuthError || error instanceof BadRequestError;
       const status = known ? error.status : 500;
       (ctx.state as State).reason = known ? error.reason : "internal error";
       ctx.status = status;
-      const message = status === 401 ? "Unauthorized" : status === 503 ? "Service Unavailable" : "Internal Server Error";
+      const message = STATUS_TEXT[status] ?? "Internal Server Error";
+      // Only a bad request's reason is for the client; token problems stay in the log.
+      const detail = error instanceof BadRequestError ? error.reason : undefined;
       if (ctx.path.startsWith("/api/") || ctx.accepts("html", "json") === "json") {
-        ctx.body = { error: message };
+        ctx.body = detail ? { error: message, detail } : { error: message };
       } else {
         ctx.type = "html";
-        ctx.body = errorPage(status, message);
+        ctx.body = errorPage(status, message, detail);
       }
       if (!known) ctx.app.emit("error", error, ctx);
     }

@@ -14,12 +14,11 @@ export interface AppConfig {
   /** COGNITO_ISSUER, or derived from COGNITO_USER_POOL_ID: the token's `iss`. */
   readonly issuer: string;
   /**
-   * LOGOUT_URL: where /logout sends the browser after expiring the session cookies.
-   * Without it, COGNITO_DOMAIN builds Cognito's /logout URL per request.
+   * LOGOUT_URL: where /logout sends the browser after expiring the session cookies:
+   * Cognito's /logout with client_id and logout_uri. Only configuration decides it;
+   * nothing in a request (Host, X-Forwarded-Host) can change where sign-out leads.
    */
-  readonly logoutUrl?: string;
-  /** COGNITO_DOMAIN: hosted UI host name, used when LOGOUT_URL is not set. */
-  readonly cognitoDomain?: string;
+  readonly logoutUrl: string;
   /** ELB_PUBLIC_KEYS_URL: base URL of the ALB signing keys, `<base><kid>`. */
   readonly keysBaseUrl: string;
   /** SESSION_COOKIE_NAME: the listener's session cookie; its shards are expired on logout. */
@@ -38,7 +37,6 @@ export class AppConfigError extends Error {
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ALB_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 const USER_POOL_ID = /^([a-z]{2}(-gov)?-[a-z]+-\d{1,2})_[A-Za-z0-9]+$/;
-const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 /** Where the ALB publishes the public keys that verify x-amzn-oidc-data, per region. */
 export function defaultKeysBaseUrl(region: string): string {
@@ -85,13 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push("COGNITO_ISSUER is missing: set it (https://cognito-idp.<region>.amazonaws.com/<pool id>) or COGNITO_USER_POOL_ID");
   }
 
-  const logoutUrl = value("LOGOUT_URL");
-  const cognitoDomain = value("COGNITO_DOMAIN");
-  if (logoutUrl !== undefined && !isUrl(logoutUrl, ["https:", "http:"])) problems.push(`LOGOUT_URL "${logoutUrl}" must be an absolute URL`);
-  if (logoutUrl === undefined && cognitoDomain === undefined) {
-    problems.push("LOGOUT_URL is missing: set it to Cognito's /logout URL, or set COGNITO_DOMAIN (<prefix>.auth.<region>.amazoncognito.com)");
-  }
-  if (cognitoDomain !== undefined && !HOST.test(cognitoDomain)) problems.push(`COGNITO_DOMAIN "${cognitoDomain}" must be a host name, without https://`);
+  const logoutUrl = required("LOGOUT_URL", "Cognito's /logout URL: https://<domain>/logout?client_id=<id>&logout_uri=<https://your host>/signed-out");
+  if (logoutUrl && !isUrl(logoutUrl, ["https:", "http:"])) problems.push(`LOGOUT_URL "${logoutUrl}" must be an absolute URL`);
+  // COGNITO_DOMAIN used to build logout_uri from the request's Host, which a client controls.
+  if (value("COGNITO_DOMAIN") !== undefined && !logoutUrl) problems.push("COGNITO_DOMAIN is no longer read: set LOGOUT_URL instead");
 
   const keysBaseUrl = value("ELB_PUBLIC_KEYS_URL") ?? (REGION.test(region) ? defaultKeysBaseUrl(region) : "");
   if (value("ELB_PUBLIC_KEYS_URL") !== undefined && !isUrl(keysBaseUrl, ["https:", "http:"])) {
@@ -113,7 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     clientId,
     issuer: issuer ?? "",
     logoutUrl,
-    cognitoDomain,
     keysBaseUrl: keysBaseUrl.endsWith("/") ? keysBaseUrl : `${keysBaseUrl}/`,
     sessionCookieName,
     shutdownTimeoutMs,

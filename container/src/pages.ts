@@ -75,8 +75,9 @@ export function signedOutPage(): string {
   );
 }
 
-export function errorPage(status: number, message: string): string {
+export function errorPage(status: number, message: string, detail?: string): string {
+  const hint = detail ?? (status === 401 ? "Your sign-in could not be verified. Reload the page to sign in again." : "Please try again in a moment.");
   return layout(`${status} ${message}`, `<section class="card"><h1>${status} ${escapeHtml(message)}</h1>
-<p class="muted">${status === 401 ? "Your sign-in could not be verified. Reload the page to sign in again." : "Please try again in a moment."}</p>
+<p class="muted">${escapeHtml(hint)}</p>
 <a class="button" href="/">Home</a></section>`);
 }
