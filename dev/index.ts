@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { createSigningKey } from "./alb-token";
 import { startAppProcess } from "./app-process";
 import { startKeyServer } from "./key-server";
+import { whenParentExits } from "./parent-watch";
 import { createAlbProxy } from "./alb-proxy";
 import { createIdentityProvider, DevUser } from "./identity-provider";
 
@@ -38,19 +39,46 @@ function listen(server: Server, portNumber: number, name: string, what: string):
 
 /** How to stop each part started so far, so a failure part-way leaves nothing running. */
 const running: Array<() => void> = [];
+let stopping = false;
 
 function stopAll() {
+  stopping = true;
   for (const stop of running.splice(0).reverse()) stop();
 }
 
+/** Registers how to stop a part; a part that finishes starting after the stop began is stopped at once. */
+function onStop(stop: () => void) {
+  if (stopping) stop();
+  else running.push(stop);
+}
+
 function closeOnStop(server: Server) {
-  running.push(() => {
+  onStop(() => {
     server.closeAllConnections();
     server.close();
   });
 }
 
+/**
+ * Ctrl-C in a terminal signals the whole process group; an IDE's stop button, `kill`
+ * or a process manager signals npm alone, which forwards SIGINT and SIGTERM to this
+ * process (the script `exec`s node, so no shell sits in between to swallow them).
+ * SIGHUP: the terminal closed. A parent killed with SIGKILL forwards nothing, so that
+ * is noticed by watching it. Repeats are ignored; the app gets its drain time, then the
+ * process exits regardless.
+ */
+function stopOnSignalOrOrphaning() {
+  const stop = () => {
+    if (stopping) return;
+    stopAll();
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+  whenParentExits(stop);
+}
+
 async function main() {
+  stopOnSignalOrOrphaning();
   const ports = { alb: port("DEV_PORT", 3000), idp: port("DEV_IDP_PORT", 3001), app: port("DEV_APP_PORT", 3002), keys: port("DEV_KEYS_PORT", 3003) };
   // Different host names keep the provider's cookies apart from the app's (cookies ignore ports).
   const appHost = `localhost:${ports.alb}`;
@@ -62,7 +90,7 @@ async function main() {
   const keys = await startKeyServer([signingKey], ports.keys).catch((error: NodeJS.ErrnoException) => {
     throw error.code === "EADDRINUSE" ? portTaken(ports.keys, "DEV_KEYS_PORT", "ALB public keys") : error;
   });
-  running.push(() => void keys.close());
+  onStop(() => void keys.close());
 
   const provider = createIdentityProvider({
     issuer,
@@ -99,7 +127,11 @@ async function main() {
       if (process.env.DEV_QUIET !== "1") process.stdout.write(chunk);
     },
   );
-  running.push(() => app.kill("SIGTERM"));
+  onStop(() => {
+    // Exit as soon as the app has drained, rather than waiting out the 3 s.
+    app.once("exit", () => process.exit(0));
+    app.kill("SIGTERM");
+  });
 
   process.stdout.write(
     [
@@ -112,14 +144,6 @@ async function main() {
       "",
     ].join("\n"),
   );
-
-  const stop = () => {
-    app.once("exit", () => process.exit(0));
-    stopAll();
-    setTimeout(() => process.exit(0), 3000).unref();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {
