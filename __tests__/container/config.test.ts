@@ -14,6 +14,7 @@ describe("loadConfig", () => {
   it("reads a complete environment and derives the regional key endpoint", () => {
     const config = loadConfig(complete);
     expect(config).toMatchObject({ port: 8080, albArn: ALB_ARN, issuer: ISSUER, sessionCookieName: "AWSELBAuthSessionCookie" });
+    expect(config).toMatchObject({ shutdownTimeoutMs: 25000, shutdownDrainMs: 3000 });
     expect(config.keysBaseUrl).toBe("https://public-keys.auth.elb.eu-central-1.amazonaws.com/");
   });
 
@@ -42,5 +43,6 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...complete, PORT: "http" })).toThrow(/PORT "http" must be a port number/);
     expect(() => loadConfig({ ...complete, ELB_PUBLIC_KEYS_URL: "keys" })).toThrow(/ELB_PUBLIC_KEYS_URL "keys" must be an absolute URL/);
     expect(() => loadConfig({ ...complete, AWS_REGION: "Frankfurt" })).toThrow(/AWS_REGION "Frankfurt" is malformed/);
+    expect(() => loadConfig({ ...complete, SHUTDOWN_DRAIN_MS: "25000" })).toThrow(/SHUTDOWN_DRAIN_MS "25000" must be .* below SHUTDOWN_TIMEOUT_MS/);
   });
 });

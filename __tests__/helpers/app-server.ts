@@ -19,6 +19,7 @@ export function testConfig(keysBaseUrl: string, overrides: Partial<AppConfig> = 
     keysBaseUrl,
     sessionCookieName: "AWSELBAuthSessionCookie",
     shutdownTimeoutMs: 5000,
+    shutdownDrainMs: 1000,
     ...overrides,
   };
 }

@@ -23,8 +23,10 @@ export interface AppConfig {
   readonly keysBaseUrl: string;
   /** SESSION_COOKIE_NAME: the listener's session cookie; its shards are expired on logout. */
   readonly sessionCookieName: string;
-  /** SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for in-flight requests. */
+  /** SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for in-flight requests before cutting them. */
   readonly shutdownTimeoutMs: number;
+  /** SHUTDOWN_DRAIN_MS: after SIGTERM, open connections are still served (with `Connection: close`) this long. */
+  readonly shutdownDrainMs: number;
 }
 
 export class AppConfigError extends Error {
@@ -99,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const timeoutText = value("SHUTDOWN_TIMEOUT_MS") ?? "25000";
   const shutdownTimeoutMs = Number(timeoutText);
   if (!/^\d+$/.test(timeoutText)) problems.push(`SHUTDOWN_TIMEOUT_MS "${timeoutText}" must be a whole number of milliseconds`);
+  // Far below the timeout: draining only keeps answering what clients already sent.
+  const drainText = value("SHUTDOWN_DRAIN_MS") ?? String(Math.min(3000, Math.floor(shutdownTimeoutMs / 4)));
+  const shutdownDrainMs = Number(drainText);
+  if (!/^\d+$/.test(drainText) || shutdownDrainMs >= shutdownTimeoutMs) {
+    problems.push(`SHUTDOWN_DRAIN_MS "${drainText}" must be a whole number of milliseconds below SHUTDOWN_TIMEOUT_MS`);
+  }
 
   if (problems.length > 0) throw new AppConfigError(problems);
   return {
@@ -111,5 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     keysBaseUrl: keysBaseUrl.endsWith("/") ? keysBaseUrl : `${keysBaseUrl}/`,
     sessionCookieName,
     shutdownTimeoutMs,
+    shutdownDrainMs,
   };
 }

@@ -1,9 +1,10 @@
-import { createServer, Server, ServerResponse } from "node:http";
+import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { createApp } from "./app";
 import { AppConfig, AppConfigError, loadConfig } from "./config";
+import { gracefulShutdown } from "./shutdown";
 
-/** Starts the app on config.port and drains in-flight requests on SIGTERM/SIGINT. */
+/** Starts the app on config.port and drains it on SIGTERM/SIGINT (see shutdown.ts). */
 export function start(config: AppConfig): Server {
   const app = createApp({ config });
   const server = createServer(app.callback());
@@ -11,32 +12,18 @@ export function start(config: AppConfig): Server {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  let stopping = false;
-  // A keep-alive connection that finishes a response after close() would otherwise
-  // stay open until keepAliveTimeout: close each one as soon as it goes idle.
-  server.on("request", (_req, res: ServerResponse) => {
-    res.on("finish", () => {
-      if (stopping) setImmediate(() => server.closeIdleConnections());
-    });
-  });
+  const log = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+  const shutdown = gracefulShutdown(server, { drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs, log, exit: (code) => process.exit(code) });
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event: "shutdown", signal })}\n`);
-    // Stop accepting; idle connections close now, busy ones once their response is sent.
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => {
-      server.closeAllConnections();
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
+    log({ event: "shutdown", signal, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs });
+    shutdown();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 
   server.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), event: "listening", port })}\n`);
+    log({ event: "listening", port });
   });
   return server;
 }
