@@ -1,12 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COMMENT_MARKER, parsePlan, renderSummary, stackNameFor } from "../scripts/plan-summary";
 
 const FIXTURES = join(__dirname, "fixtures", "plans");
 const fixture = (name: string, stack = name) => parsePlan(stack, readFileSync(join(FIXTURES, `${name}.json`), "utf8"));
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "..", "scripts", "plan-summary.ts"), ...args], { encoding: "utf8" });
+const SCRIPT = join(__dirname, "..", "scripts", "plan-summary.ts");
+/** The CLI, run as another user when `user` says so. */
+const runAs = (user: { uid?: number; gid?: number }, args: string[]) => spawnSync(process.execPath, ["--import", "tsx", SCRIPT, ...args], { encoding: "utf8", ...user });
+const cli = (...args: string[]) => runAs({}, args);
+/** The local recipe for plan.json, as the README gives it. */
+const RECIPE = [
+  "(cd cdktf.out/stacks/app-<env> && terraform init && terraform plan -out=tfplan && terraform show -json tfplan > plan.json)",
+  "then: npm run plan:summary -- cdktf.out/stacks/*/plan.json",
+].join("\n");
 
 describe("plan:summary", () => {
   it("counts creates and lists new resources, ignoring data source reads", () => {
@@ -66,7 +74,6 @@ describe("plan:summary", () => {
   it.each([
     ["not JSON", "not-json.json", /not-json.json is not JSON/],
     ["JSON that is not a plan", "state-output.json", /is not a Terraform plan: expected the output of `terraform show -json <planfile>`/],
-    ["a missing file", "missing.json", /cannot read/],
   ])("exits non-zero with a clear message for %s", (_what, file, message) => {
     const result = cli(join(FIXTURES, file));
     expect(result.status).toBe(2);
@@ -74,9 +81,45 @@ describe("plan:summary", () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it("prints usage and exits non-zero without arguments", () => {
+  it("says a missing file does not exist, and how to make plan.json", () => {
+    const result = cli(join(FIXTURES, "missing.json"));
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`cannot read ${join(FIXTURES, "missing.json")}: no such file (ENOENT).`);
+    expect(result.stderr).toContain(RECIPE);
+  });
+
+  it("says a folder is a folder, and points at the plan.json inside it", () => {
+    const result = cli(`${FIXTURES}/`);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`cannot read ${FIXTURES}/: it is a directory (EISDIR). Pass the plan inside it, e.g. ${FIXTURES}/plan.json.`);
+    expect(result.stderr).toContain(RECIPE);
+  });
+
+  it("says a file it may not read is a permission problem", () => {
+    // GIVEN a plan nobody may read, and (as root ignores file modes) a reader that is not root
+    const folder = mkdtempSync(join(tmpdir(), "plan-summary-"));
+    const file = join(folder, "plan.json");
+    try {
+      writeFileSync(file, readFileSync(join(FIXTURES, "update.json")));
+      chmodSync(folder, 0o755);
+      chmodSync(file, 0o000);
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      // WHEN
+      const result = runAs(asNobody, [file]);
+      // THEN
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`cannot read ${file}: permission denied (EACCES). Make it readable for your user (ls -l ${file}).`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("prints usage with how to make plan.json and exits 2 without arguments", () => {
     const result = cli();
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/usage: npm run plan:summary/);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^plan:summary: usage: npm run plan:summary -- <plan.json>\.\.\./);
+    expect(result.stderr).toContain(RECIPE);
   });
 });

@@ -120,6 +120,30 @@ export function renderSummary(plans: readonly StackPlan[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** How to make the input on your machine: the steps the plan workflow runs for each stack. */
+const HOW_TO_MAKE_PLAN_JSON = [
+  "Make plan.json for each stack, from the project folder after `npm run synth` (network-* and app-* need AWS credentials for their S3 state):",
+  "  (cd cdktf.out/stacks/app-<env> && terraform init && terraform plan -out=tfplan && terraform show -json tfplan > plan.json)",
+  "then: npm run plan:summary -- cdktf.out/stacks/*/plan.json",
+].join("\n");
+
+const USAGE = `usage: npm run plan:summary -- <plan.json>... (each the output of \`terraform show -json <planfile>\`, named <stack>=<file> or after its folder)\n${HOW_TO_MAKE_PLAN_JSON}`;
+
+/** Why `file` could not be read, in words, with the error code and what to do about it. */
+export function unreadableMessage(file: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "ENOENT":
+      return `cannot read ${file}: no such file (ENOENT).\n${HOW_TO_MAKE_PLAN_JSON}`;
+    case "EACCES":
+    case "EPERM":
+      return `cannot read ${file}: permission denied (${error.code}). Make it readable for your user (ls -l ${file}).`;
+    case "EISDIR":
+      return `cannot read ${file}: it is a directory (EISDIR). Pass the plan inside it, e.g. ${file.replace(/\/+$/, "")}/plan.json.\n${HOW_TO_MAKE_PLAN_JSON}`;
+    default:
+      return `cannot read ${file}: ${error.message}`;
+  }
+}
+
 export function stackNameFor(arg: string): { stack: string; file: string } {
   const eq = arg.indexOf("=");
   if (eq > 0) return { stack: arg.slice(0, eq), file: arg.slice(eq + 1) };
@@ -130,14 +154,14 @@ export function stackNameFor(arg: string): { stack: string; file: string } {
 if (require.main === module) {
   const args = process.argv.slice(2);
   try {
-    if (args.length === 0) throw new PlanInputError("usage: npm run plan:summary -- <plan.json>... (each the output of `terraform show -json <planfile>`)");
+    if (args.length === 0) throw new PlanInputError(USAGE);
     const plans = args.map((arg) => {
       const { stack, file } = stackNameFor(arg);
       let text: string;
       try {
         text = readFileSync(file, "utf8");
-      } catch {
-        throw new PlanInputError(`cannot read ${file}`);
+      } catch (error) {
+        throw new PlanInputError(unreadableMessage(file, error as NodeJS.ErrnoException));
       }
       return parsePlan(stack, text, file);
     });
