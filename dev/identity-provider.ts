@@ -90,6 +90,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
+        // The default page @imports Google Fonts; a local page keeps `npm run dev` offline-clean.
+        async postLogoutSuccessSource(ctx) {
+          ctx.body = page("Signed out", "<h1>Signed out</h1><p>You are signed out of the local OpenID provider.</p>");
+        },
         // Cognito signs out without asking: submit the provider's confirmation form at once.
         async logoutSource(ctx, form) {
           ctx.body = page(
