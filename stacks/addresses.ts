@@ -10,7 +10,9 @@ import { TerraformDataSource, TerraformElement, TerraformResource, TerraformStac
  */
 export class ReadableStack extends TerraformStack {
   protected allocateLogicalId(element: TerraformElement | Construct["node"]): string {
-    if (element instanceof TerraformResource || element instanceof TerraformDataSource) {
+    // Not instanceof: resources of a provider package built on another copy of the core
+    // library (as when moving to CDK Terrain) fail it and would get hashed names again.
+    if (TerraformResource.isTerraformResource(element) || TerraformDataSource.isTerraformDataSource(element)) {
       const scopes = element.node.scopes;
       return scopes
         .slice(scopes.indexOf(this) + 1)

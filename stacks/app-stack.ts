@@ -2,22 +2,22 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
-import { namePrefix, resourceName, SESSION_COOKIE_NAME } from "./naming";
+import { namePrefix, OAUTH_CALLBACK_PATH, resourceName, SESSION_COOKIE_NAME } from "./naming";
 import { ResolvedConfig } from "./validate";
 import { NetworkStack } from "./network-stack";
 import { DnsCertificate } from "./app/dns-certificate";
+import { AlbAccessLogs } from "./app/access-logs";
 import { AppImage } from "./app/image";
 import { LoadBalancer } from "./app/load-balancer";
 import { SecurityGroups } from "./app/security-groups";
 import { FargateService } from "./app/service";
 import { UserPool } from "./app/user-pool";
+import { WebFirewall } from "./app/waf";
 
 export interface AppStackProps {
   readonly config: ResolvedConfig;
   /** Supplies the VPC and subnets (through terraform_remote_state). */
   readonly network: NetworkStack;
-  /** Docker build context of the app, relative to the stack's folder in cdktf.out/stacks/. */
-  readonly containerContext: string;
   /** Hash of the app's source, the image tag. */
   readonly containerHash: string;
 }
@@ -40,6 +40,7 @@ export class AppStack extends ReadableStack {
       zoneName: config.hostedZone.name,
       zoneId: config.hostedZone.id,
       domainName: config.domainName,
+      alternativeNames: config.alternativeNames,
     });
 
     const userPool = new UserPool(this, "cognito", {
@@ -53,8 +54,9 @@ export class AppStack extends ReadableStack {
       repositoryName: prefix,
       keepImages: config.image.keepImages,
       prebuiltUri: config.image.prebuiltUri,
-      context: props.containerContext,
       contentHash: props.containerHash,
+      pushCommand: `npm run image -- ${config.name}`,
+      forceDelete: config.allowDestroy,
     });
 
     const securityGroups = new SecurityGroups(this, "security-groups", {
@@ -62,6 +64,14 @@ export class AppStack extends ReadableStack {
       vpcId: network.vpc.id,
       containerPort,
       dualStack: config.network.dualStack,
+    });
+
+    const accessLogs = new AlbAccessLogs(this, "access-logs", {
+      namePrefix: prefix,
+      region: config.region,
+      retentionDays: config.logs.accessLogRetentionDays,
+      connectionLogs: config.logs.connectionLogs,
+      forceDestroy: config.allowDestroy,
     });
 
     const lb = new LoadBalancer(this, "load-balancer", {
@@ -72,18 +82,31 @@ export class AppStack extends ReadableStack {
       securityGroupId: securityGroups.alb.id,
       containerPort,
       domainName: config.domainName,
+      alternativeNames: config.alternativeNames,
       zoneId: dns.zoneId,
       certificateArn: dns.validation.certificateArn,
       certificateReady: dns.validation,
       userPool,
       dualStack: config.network.dualStack,
+      logs: { access: accessLogs.accessLogs, connection: accessLogs.connectionLogs, ready: accessLogs.logBucket.policy },
+      deletionProtection: !config.allowDestroy,
     });
+
+    if (config.waf.enabled) {
+      new WebFirewall(this, "waf", {
+        name: prefix,
+        albArn: lb.alb.arn,
+        rateLimitPer5Min: config.waf.rateLimitPer5Min,
+        logRetentionDays: config.waf.logRetentionDays,
+        callbackPath: OAUTH_CALLBACK_PATH,
+      });
+    }
 
     const service = new FargateService(this, "service", {
       namePrefix: prefix,
       region: config.region,
       image: image.uri,
-      repositoryArn: image.repository.arn,
+      pullRepositoryArns: image.pullRepositoryArns,
       ...config.service,
       subnetIds: network.privateSubnets.map((s) => s.id),
       securityGroupId: securityGroups.task.id,
@@ -98,7 +121,7 @@ export class AppStack extends ReadableStack {
         LOGOUT_URL: userPool.logoutUrl,
         SESSION_COOKIE_NAME,
       },
-      dependsOn: lb.rules,
+      dependsOn: [...lb.rules, ...securityGroups.rules],
     });
 
     const outputs: Record<string, string> = {
@@ -110,6 +133,10 @@ export class AppStack extends ReadableStack {
       ecr_repository_url: image.repository.repositoryUrl,
       ecs_cluster_name: service.cluster.name,
       ecs_service_name: service.service.name,
+      access_logs: accessLogs.location,
+      image_uri: image.uri,
+      // Grant this role pulls in another account's repository when image.prebuiltUri is there.
+      task_execution_role_arn: service.executionRole.arn,
     };
     for (const [key, value] of Object.entries(outputs)) new TerraformOutput(this, key, { value });
   }

@@ -8,7 +8,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { ReadableStack } from "./addresses";
 import { awsProvider } from "./backend";
-import { ROOT_FROM_STACK_DIR } from "./naming";
+import { namePrefix, ROOT_FROM_STACK_DIR } from "./naming";
+import { S3AccessLogs } from "./s3-access-logs";
 import { ResolvedConfig } from "./validate";
 
 export interface BootstrapStackProps {
@@ -49,7 +50,8 @@ export class BootstrapStack extends ReadableStack {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    // Old state versions are only for recovery; a year of them is plenty.
+    // Old state versions are only for recovery; a year of them is plenty. Every lock file
+    // (use_lockfile) leaves a delete marker behind in a versioned bucket: expire those.
     new S3BucketLifecycleConfiguration(this, "state-lifecycle", {
       bucket: this.bucket.id,
       rule: [
@@ -58,6 +60,7 @@ export class BootstrapStack extends ReadableStack {
           status: "Enabled",
           filter: [{}],
           noncurrentVersionExpiration: [{ noncurrentDays: 365 }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },
       ],
@@ -75,8 +78,25 @@ export class BootstrapStack extends ReadableStack {
             Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
+          {
+            // State is encrypted with the bucket's KMS key. A backend with `encrypt = true`
+            // and no kms_key_id would write SSE-S3 instead: refuse it, loudly.
+            Sid: "DenyStateWithoutKms",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: `${this.bucket.arn}/*`,
+            Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "AES256" } },
+          },
         ],
       }),
+    });
+
+    new S3AccessLogs(this, "s3-access-logs", {
+      namePrefix: namePrefix(config.name),
+      stateBucket: this.bucket,
+      retentionDays: config.logs.accessLogRetentionDays,
+      forceDestroy: config.allowDestroy,
     });
 
     new TerraformOutput(this, "state_bucket", { value: this.bucket.bucket });

@@ -1,14 +1,11 @@
 import { App } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config";
-import { ROOT_FROM_STACK_DIR, stackNames } from "./naming";
+import { stackNames } from "./naming";
 import { ResolvedConfig, resolveEnvironments } from "./validate";
 import { AppStack } from "./app-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import { NetworkStack } from "./network-stack";
-
-/** The Docker build context, container/, as Terraform sees it from the stack's folder. */
-export const CONTAINER_CONTEXT = `\${path.module}/${ROOT_FROM_STACK_DIR}/container`;
 
 export interface EnvironmentStacks {
   readonly bootstrap: BootstrapStack;
@@ -32,7 +29,7 @@ function addResolved(scope: Construct, configs: readonly ResolvedConfig[], conta
     const network = new NetworkStack(scope, names.network, { config });
     // Its state lives in the bucket bootstrap creates: `cdktf deploy` must not run them side by side.
     network.addDependency(bootstrap);
-    const app = new AppStack(scope, names.app, { config, network, containerContext: CONTAINER_CONTEXT, containerHash });
+    const app = new AppStack(scope, names.app, { config, network, containerHash });
     return { bootstrap, network, app };
   });
 }

@@ -21,6 +21,9 @@ export interface NetworkStackProps {
   readonly config: ResolvedConfig;
 }
 
+/** Where a subnet goes: a zone name, or a zone id (the same physical zone in every account). */
+type AvailabilityZone = { availabilityZone: string } | { availabilityZoneId: string };
+
 /** Subnet numbers inside the VPC block: public from 0, private from 8. */
 const PRIVATE_NETNUM_OFFSET = 8;
 
@@ -42,10 +45,7 @@ export class NetworkStack extends ReadableStack {
     remoteState(this, config, id);
     awsProvider(this, config);
 
-    const azs = new DataAwsAvailabilityZones(this, "azs", {
-      state: "available",
-      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-    });
+    const zoneOf = this.availabilityZones(config.region, config.network.availabilityZones);
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: cidr,
@@ -78,10 +78,10 @@ export class NetworkStack extends ReadableStack {
 
     const natGateways: NatGateway[] = [];
     for (let i = 0; i < azCount; i++) {
-      const az = Fn.element(azs.names, i);
+      const az = zoneOf(i);
       const pub = new Subnet(this, `public-${i}`, {
         vpcId: this.vpc.id,
-        availabilityZone: az,
+        ...az,
         cidrBlock: Fn.cidrsubnet(cidr, 4, i),
         // The ALB gets its addresses explicitly; nothing else here wants a public IP.
         mapPublicIpOnLaunch: false,
@@ -105,7 +105,7 @@ export class NetworkStack extends ReadableStack {
 
       const priv = new Subnet(this, `private-${i}`, {
         vpcId: this.vpc.id,
-        availabilityZone: az,
+        ...az,
         cidrBlock: Fn.cidrsubnet(cidr, 4, PRIVATE_NETNUM_OFFSET + i),
         ...ipv6(PRIVATE_NETNUM_OFFSET + i),
         tags: { Name: name(`private-${i}`), tier: "private" },
@@ -126,5 +126,21 @@ export class NetworkStack extends ReadableStack {
       new RouteTableAssociation(this, `private-${i}-rta`, { subnetId: priv.id, routeTableId: privateRoutes.id });
       this.privateSubnets.push(priv);
     }
+  }
+
+  /**
+   * The zone of subnet pair `i`: pinned by name or zone id when the environment lists
+   * zones, else the i-th zone a data source finds available at plan time (which shifts
+   * when a zone is impaired, and with it every subnet after it).
+   */
+  private availabilityZones(region: string, pinned: readonly string[]): (i: number) => AvailabilityZone {
+    if (pinned.length > 0) {
+      return (i) => (pinned[i].startsWith(region) ? { availabilityZone: pinned[i] } : { availabilityZoneId: pinned[i] });
+    }
+    const azs = new DataAwsAvailabilityZones(this, "azs", {
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
+    return (i) => ({ availabilityZone: Fn.element(azs.names, i) });
   }
 }

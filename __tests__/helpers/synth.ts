@@ -61,3 +61,9 @@ export function addressOf(json: TfJson, type: string, pathEnd: string): string {
   if (!entry) throw new Error(`no ${type} at */${pathEnd}`);
   return `${type}.${entry[0]}`;
 }
+
+/** The body of the resource of a type whose construct path ends with `pathEnd`. */
+export function resourceAt(json: TfJson, type: string, pathEnd: string): Record<string, unknown> {
+  const { "//": _, ...body } = json.resource[type][addressOf(json, type, pathEnd).slice(type.length + 1)];
+  return body;
+}

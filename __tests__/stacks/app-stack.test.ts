@@ -5,6 +5,7 @@ import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { loadConfig } from "../../container/src/config";
+import { REPOSITORY_TARGETS } from "../../scripts/image";
 import { addressOf, buildEnvironment, only, resourcesOf, synthJson, TEST_HASH, TfJson, synthText } from "../helpers/synth";
 
 const stacks = buildEnvironment();
@@ -26,15 +27,32 @@ describe("DNS and TLS", () => {
     expect(synth).toHaveResourceWithProperties(AcmCertificate, { domain_name: "whoami.example.com", validation_method: "DNS" });
   });
 
-  it("creates a validation record per domain_validation_option, in the configured zone", () => {
+  it("creates a validation record per certificate name, keyed by names known at plan time, in the configured zone", () => {
     const record = resourcesOf(json, "aws_route53_record").find((r) => r.for_each);
+    // Not a for_each over domain_validation_options: those are unknown until the certificate
+    // exists, and Terraform cannot plan a for_each with unknown keys.
+    expect(record?.for_each).toBe('${toset(["whoami.example.com"])}');
+    const option = "{ for key, val in toset(tolist(aws_acm_certificate.dns_certificate.domain_validation_options)): val.domain_name => val }[each.value]";
     expect(record).toMatchObject({
-      for_each: expect.stringContaining("domain_validation_options"),
-      name: "${each.value.resource_record_name}",
-      type: "${each.value.resource_record_type}",
-      records: ["${each.value.resource_record_value}"],
+      name: `\${${option}.resource_record_name}`,
+      type: `\${${option}.resource_record_type}`,
+      records: [`\${${option}.resource_record_value}`],
       zone_id: "Z0000000000EXAMPLE000",
     });
+  });
+
+  it("puts alternative names on the certificate, validates each, aliases each to the ALB and redirects it to the app domain", () => {
+    const alt = synthJson(buildEnvironment({ alternativeNames: ["www.example.com", "example.com"], network: { dualStack: true } }).app);
+    expect(only(alt, "aws_acm_certificate")).toMatchObject({ domain_name: "whoami.example.com", subject_alternative_names: ["www.example.com", "example.com"] });
+    const records = resourcesOf(alt, "aws_route53_record");
+    expect(records.find((r) => String(r.name).includes("resource_record_name"))?.for_each).toBe('${toset(["whoami.example.com", "www.example.com", "example.com"])}');
+    expect(records.filter((r) => r.name === "${each.value}").map((r) => [r.type, r.for_each])).toEqual([
+      ["A", '${toset(["www.example.com", "example.com"])}'],
+      ["AAAA", '${toset(["www.example.com", "example.com"])}'],
+    ]);
+    const redirect = rules(alt).find((r) => r.priority === 5);
+    expect(redirect?.condition).toEqual([{ host_header: { values: ["www.example.com", "example.com"] } }]);
+    expect(redirect?.action).toEqual([{ type: "redirect", redirect: { host: "whoami.example.com", protocol: "HTTPS", port: "443", status_code: "HTTP_301" } }]);
   });
 
   it("makes the HTTPS listener wait for the certificate's validation", () => {
@@ -115,23 +133,51 @@ describe("image", () => {
     expect(policy.rules[0].selection).toEqual({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 });
   });
 
-  it("builds container/ tagged with its content hash and pushes it with ECR credentials", () => {
-    const image = only(json, "docker_image") as { name: string; build: { context: string } };
-    expect(image.name).toBe(`\${aws_ecr_repository.${addressOf(json, "aws_ecr_repository", "image/repository").split(".")[1]}.repository_url}:${TEST_HASH}`);
-    expect(image.build.context).toBe("${path.module}/../../../container");
-    const push = only(json, "docker_registry_image") as { auth_config: Record<string, string> };
-    expect(push.auth_config.password).toContain("data.aws_ecr_authorization_token.");
-    expect(containerDefinitions(json)[0].image).toMatch(/repository_url\}@\$\{docker_registry_image\.\w+\.sha256_digest\}$/);
+  it("runs the image pushed under the content hash, by digest, resolved from ECR at plan time", () => {
+    // No Docker provider: a plan on a fresh runner needs no local image and no registry login.
+    expect(json.provider?.docker).toBeUndefined();
+    expect(json.resource.docker_image).toBeUndefined();
+    expect(json.resource.docker_registry_image).toBeUndefined();
+    expect(JSON.stringify(json.data ?? {})).not.toContain("aws_ecr_authorization_token");
+    const images = json.data?.aws_ecr_images ?? {};
+    expect(Object.values(images).map((d) => d.repository_name)).toEqual([`\${${addressOf(json, "aws_ecr_repository", "image/repository")}.name}`]);
+    expect(containerDefinitions(json)[0].image).toBe("${local.image_uri}");
+    const image = String((json as unknown as { locals: Record<string, string> }).locals.image_uri);
+    expect(image).toContain(`val.image_digest if val.image_tag == "${TEST_HASH}"`);
+    expect(image).toMatch(/\? "\$\{aws_ecr_repository\.image_repository\.repository_url\}@\$\{element\(/);
+    // Before the first push (a pull request that changes container/), the immutable tag.
+    expect(image).toMatch(new RegExp(`: "\\$\\{aws_ecr_repository\\.image_repository\\.repository_url\\}:${TEST_HASH}"\\}$`));
   });
 
-  it("runs a prebuilt image URI without Docker when one is configured", () => {
-    const uri = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/whoami-example:1.4.0";
+  it("warns in the plan, without failing it, when the image has not been pushed", () => {
+    const check = (json as unknown as { check: Record<string, { assert: Array<{ condition: string; error_message: string }> }> }).check.image_pushed;
+    expect(check.assert[0].condition).toContain(`val.image_tag == "${TEST_HASH}"`);
+    expect(check.assert[0].error_message).toContain("Run `npm run image -- example` before applying");
+  });
+
+  it("gives npm run image the addresses of the repository it creates in a new account", () => {
+    expect(REPOSITORY_TARGETS).toEqual([addressOf(json, "aws_ecr_repository", "image/repository"), addressOf(json, "aws_ecr_lifecycle_policy", "image/lifecycle")]);
+  });
+
+  it("forgets, without destroying, the Docker provider's resources of earlier deployments", () => {
+    const removed = (json as unknown as { removed: Array<{ from: string; lifecycle: { destroy: boolean } }> }).removed;
+    expect(removed).toEqual([
+      { from: "docker_image.image_image", lifecycle: { destroy: false } },
+      { from: "docker_registry_image.image_push", lifecycle: { destroy: false } },
+    ]);
+  });
+
+  it("runs a prebuilt image URI when one is configured, and may pull it from its ECR repository", () => {
+    const uri = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.4.0";
     const prebuilt = synthJson(buildEnvironment({ image: { prebuiltUri: uri } }).app);
-    expect(prebuilt.resource.docker_image).toBeUndefined();
-    expect(prebuilt.provider?.docker).toBeUndefined();
+    expect(prebuilt.data?.aws_ecr_images).toBeUndefined();
     expect(containerDefinitions(prebuilt)[0].image).toBe(uri);
+    const policy = Object.values(prebuilt.data?.aws_iam_policy_document ?? {}).find((d) => JSON.stringify(d).includes("PullAppImage"));
+    const pull = (policy?.statement as Array<{ sid: string; resources: string[] }>).find((s) => s.sid === "PullAppImage");
+    expect(pull?.resources).toEqual(["${aws_ecr_repository.image_repository.arn}", "arn:aws:ecr:eu-west-1:210987654321:repository/team/app"]);
   });
 });
+
 
 describe("ECS", () => {
   it("creates a cluster with Container Insights and a log group with retention", () => {
@@ -246,6 +292,34 @@ describe("ALB", () => {
     const dependsOn = only(json, "aws_ecs_service").depends_on as string[];
     expect(dependsOn).toEqual(expect.arrayContaining([addressOf(json, "aws_lb_listener_rule", "load-balancer/authenticate")]));
   });
+
+  it("replaces the target group before destroying the old one, under a generated name, so rules and service move over first", () => {
+    const group = only(json, "aws_lb_target_group");
+    expect(group).toMatchObject({ name_prefix: "app-", lifecycle: { create_before_destroy: true }, tags: { Name: "whoami-example-app" } });
+    expect(group.name).toBeUndefined();
+    // Every user of the target group references it, so Terraform updates them in place to the
+    // replacement (the forward actions and the service's load_balancer block) before the delete.
+    const arn = `\${${addressOf(json, "aws_lb_target_group", "load-balancer/target-group")}.arn}`;
+    const forwards = rules(json).flatMap((r) => r.action).filter((a) => a.type === "forward");
+    expect(forwards.length).toBeGreaterThan(0);
+    for (const action of forwards) expect(action.target_group_arn).toBe(arn);
+    expect((only(json, "aws_ecs_service").load_balancer as Array<{ target_group_arn: string }>)[0].target_group_arn).toBe(arn);
+  });
+});
+
+describe("ordering that references alone do not give", () => {
+  const executionPolicy = addressOf(json, "aws_iam_role_policy", "service/execution-role-policy");
+
+  it("starts the service after the execution role's policy and every security-group rule exist", () => {
+    const dependsOn = only(json, "aws_ecs_service").depends_on as string[];
+    const sgRules = [...Object.keys(json.resource.aws_vpc_security_group_ingress_rule), ...Object.keys(json.resource.aws_vpc_security_group_egress_rule)];
+    expect(sgRules.length).toBeGreaterThan(3);
+    expect(dependsOn).toEqual(expect.arrayContaining([executionPolicy, ...sgRules.map((name) => expect.stringMatching(new RegExp(`\\.${name}$`)))]));
+  });
+
+  it("registers the task definition after the execution role's policy", () => {
+    expect(only(json, "aws_ecs_task_definition").depends_on).toEqual([executionPolicy]);
+  });
 });
 
 describe("security groups", () => {
@@ -289,7 +363,7 @@ describe("security groups", () => {
 describe("outputs", () => {
   it("exports the app URL, ALB DNS name, user pool, client, hosted UI domain, ECR URL, cluster and service", () => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual(
-      ["alb_dns_name", "app_url", "ecr_repository_url", "ecs_cluster_name", "ecs_service_name", "hosted_ui_domain", "user_pool_client_id", "user_pool_id"],
+      expect.arrayContaining(["alb_dns_name", "app_url", "ecr_repository_url", "ecs_cluster_name", "ecs_service_name", "hosted_ui_domain", "image_uri", "task_execution_role_arn", "user_pool_client_id", "user_pool_id"]),
     );
     expect(json.output?.app_url.value).toBe("https://whoami.example.com");
     expect(json.output?.hosted_ui_domain.value).toMatch(/\.auth\.eu-central-1\.amazoncognito\.com$/);

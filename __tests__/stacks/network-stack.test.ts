@@ -1,4 +1,4 @@
-import { buildEnvironment, only, resourcesOf, synthJson } from "../helpers/synth";
+import { addressOf, buildEnvironment, only, resourcesOf, synthJson } from "../helpers/synth";
 
 describe("network stack", () => {
   const json = synthJson(buildEnvironment({ network: {} }).network);
@@ -74,9 +74,43 @@ describe("VPC flow logs", () => {
     expect(JSON.stringify(trust)).toContain("aws:SourceAccount");
   });
 
+  it("turns the flow log on only after its role may write (the role alone cannot)", () => {
+    const json = synthJson(buildEnvironment().network);
+    expect(only(json, "aws_flow_log").depends_on).toEqual([addressOf(json, "aws_iam_role_policy", "flow-logs/role-policy")]);
+  });
+
   it("can be turned off", () => {
     const json = synthJson(buildEnvironment({ network: { flowLogs: false } }).network);
     expect(resourcesOf(json, "aws_flow_log")).toHaveLength(0);
     expect(resourcesOf(json, "aws_cloudwatch_log_group")).toHaveLength(0);
+  });
+});
+
+describe("availability zones", () => {
+  it("by default takes the first azCount zones a data source finds available at plan time", () => {
+    const json = synthJson(buildEnvironment().network);
+    expect(Object.keys(json.data?.aws_availability_zones ?? {})).toHaveLength(1);
+    const zones = resourcesOf(json, "aws_subnet").map((s) => s.availability_zone);
+    expect(zones).toEqual(expect.arrayContaining(["${element(data.aws_availability_zones.azs.names, 0)}", "${element(data.aws_availability_zones.azs.names, 1)}"]));
+  });
+
+  it("pins subnets to zone ids without any lookup, so an impaired zone never shifts them", () => {
+    const json = synthJson(buildEnvironment({ network: { availabilityZones: ["euc1-az3", "euc1-az1"] } }).network);
+    expect(json.data?.aws_availability_zones).toBeUndefined();
+    const subnets = resourcesOf(json, "aws_subnet");
+    expect(subnets.every((s) => s.availability_zone === undefined)).toBe(true);
+    expect(subnets.map((s) => [s.availability_zone_id, s.cidr_block])).toEqual(
+      expect.arrayContaining([
+        ["euc1-az3", '${cidrsubnet("10.0.0.0/16", 4, 0)}'],
+        ["euc1-az1", '${cidrsubnet("10.0.0.0/16", 4, 1)}'],
+        ["euc1-az3", '${cidrsubnet("10.0.0.0/16", 4, 8)}'],
+        ["euc1-az1", '${cidrsubnet("10.0.0.0/16", 4, 9)}'],
+      ]),
+    );
+  });
+
+  it("pins subnets to zone names too", () => {
+    const json = synthJson(buildEnvironment({ network: { availabilityZones: ["eu-central-1b", "eu-central-1c"] } }).network);
+    expect(new Set(resourcesOf(json, "aws_subnet").map((s) => s.availability_zone))).toEqual(new Set(["eu-central-1b", "eu-central-1c"]));
   });
 });

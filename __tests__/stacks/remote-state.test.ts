@@ -1,4 +1,4 @@
-import { buildEnvironment, only, synthJson, synthText } from "../helpers/synth";
+import { buildEnvironment, only, resourceAt, synthJson, synthText } from "../helpers/synth";
 
 describe("remote state", () => {
   const stacks = buildEnvironment();
@@ -9,12 +9,12 @@ describe("remote state", () => {
   });
 
   it("creates the state bucket versioned, KMS-encrypted, with public access blocked", () => {
-    expect(only(bootstrap, "aws_s3_bucket")).toMatchObject({ bucket: "example-whoami-tfstate", lifecycle: { prevent_destroy: true } });
-    expect(only(bootstrap, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
-    expect(only(bootstrap, "aws_s3_bucket_server_side_encryption_configuration")).toMatchObject({
+    expect(resourceAt(bootstrap, "aws_s3_bucket", "state")).toMatchObject({ bucket: "example-whoami-tfstate", lifecycle: { prevent_destroy: true } });
+    expect(resourceAt(bootstrap, "aws_s3_bucket_versioning", "state-versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    expect(resourceAt(bootstrap, "aws_s3_bucket_server_side_encryption_configuration", "state-encryption")).toMatchObject({
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms" } }],
     });
-    expect(only(bootstrap, "aws_s3_bucket_public_access_block")).toMatchObject({
+    expect(resourceAt(bootstrap, "aws_s3_bucket_public_access_block", "state-public-access")).toMatchObject({
       block_public_acls: true,
       block_public_policy: true,
       ignore_public_acls: true,
@@ -23,17 +23,41 @@ describe("remote state", () => {
   });
 
   it("denies every request to the state bucket that is not over TLS", () => {
-    const policy = JSON.parse(String(only(bootstrap, "aws_s3_bucket_policy").policy));
+    const policy = JSON.parse(String(resourceAt(bootstrap, "aws_s3_bucket_policy", "state-tls-only").policy));
     expect(policy.Statement).toContainEqual(
       expect.objectContaining({ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
     );
   });
 
-  it.each(["network", "app"] as const)("stores the %s stack's state in the bucket, encrypted, with S3 native locking", (which) => {
+  it("refuses state written with SSE-S3, so state and lock files carry the bucket's KMS encryption", () => {
+    const policy = JSON.parse(String(resourceAt(bootstrap, "aws_s3_bucket_policy", "state-tls-only").policy));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Action: "s3:PutObject", Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "AES256" } } }),
+    );
+  });
+
+  it("expires the delete markers every lock file leaves in the versioned bucket, and old state versions after a year", () => {
+    const lifecycle = resourceAt(bootstrap, "aws_s3_bucket_lifecycle_configuration", "state-lifecycle") as { rule: Array<Record<string, unknown>> };
+    expect(lifecycle.rule).toContainEqual(
+      expect.objectContaining({
+        status: "Enabled",
+        filter: [{}],
+        expiration: [{ expired_object_delete_marker: true }],
+        noncurrent_version_expiration: [{ noncurrent_days: 365 }],
+      }),
+    );
+  });
+
+  it.each(["network", "app"] as const)("stores the %s stack's state in the bucket with S3 native locking, under the bucket's KMS default", (which) => {
     const json = synthJson(stacks[which]);
+    // No `encrypt: true`: the backend would then write SSE-S3 (AES256), not the bucket's KMS key.
     expect(json.terraform.backend).toEqual({
-      s3: { bucket: "example-whoami-tfstate", key: `example/${which}-example.tfstate`, region: "eu-central-1", encrypt: true, use_lockfile: true },
+      s3: { bucket: "example-whoami-tfstate", key: `example/${which}-example.tfstate`, region: "eu-central-1", use_lockfile: true },
     });
+  });
+
+  it.each(["bootstrap", "network", "app"] as const)("makes the %s stack require Terraform 1.11 or later (S3 native locking is GA there)", (which) => {
+    expect((synthJson(stacks[which]).terraform as { required_version?: string }).required_version).toBe(">= 1.11.0");
   });
 
   it("reads the network's outputs in the app stack through terraform_remote_state", () => {

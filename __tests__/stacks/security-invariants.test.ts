@@ -47,15 +47,18 @@ describe.each([
   });
 
   it("the state bucket is encrypted, versioned and blocks public access", () => {
-    expect(resourcesOf(bootstrap, "aws_s3_bucket_server_side_encryption_configuration")).toHaveLength(1);
-    expect(resourcesOf(bootstrap, "aws_s3_bucket_versioning")[0]).toMatchObject({ versioning_configuration: { status: "Enabled" } });
-    const block = resourcesOf(bootstrap, "aws_s3_bucket_public_access_block")[0];
+    // The bootstrap stack also holds the S3 access-log bucket (edge-security.test.ts covers it).
+    const ofState = (type: string) => resourcesOf(bootstrap, type).filter((r) => r.bucket === "${aws_s3_bucket.state.id}");
+    expect(ofState("aws_s3_bucket_server_side_encryption_configuration")).toHaveLength(1);
+    expect(ofState("aws_s3_bucket_versioning")[0]).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    const [block] = ofState("aws_s3_bucket_public_access_block");
     for (const setting of ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]) expect(block[setting]).toBe(true);
   });
 
-  it("every remote backend locks and encrypts", () => {
+  it("every remote backend locks, and leaves encryption to the bucket's KMS default (encrypt = true would mean SSE-S3)", () => {
     for (const json of [synthJson(stacks.network), app] as TfJson[]) {
-      expect(json.terraform.backend.s3).toMatchObject({ use_lockfile: true, encrypt: true });
+      expect(json.terraform.backend.s3).toMatchObject({ use_lockfile: true });
+      expect(json.terraform.backend.s3.encrypt).toBeUndefined();
     }
   });
 });

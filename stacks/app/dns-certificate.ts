@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformIterator, Token } from "cdktf";
+import { Fn, TerraformIterator, Token } from "cdktf";
 import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
@@ -12,6 +12,8 @@ export interface DnsCertificateProps {
   readonly zoneId?: string;
   /** The app's domain name, inside the zone. */
   readonly domainName: string;
+  /** More names on the certificate, inside the zone. @default [] */
+  readonly alternativeNames?: readonly string[];
 }
 
 /**
@@ -28,20 +30,28 @@ export class DnsCertificate extends Construct {
     super(scope, id);
     this.zoneId = props.zoneId ?? new DataAwsRoute53Zone(this, "zone", { name: props.zoneName, privateZone: false }).zoneId;
 
+    const alternativeNames = [...(props.alternativeNames ?? [])];
     this.certificate = new AcmCertificate(this, "certificate", {
       domainName: props.domainName,
+      subjectAlternativeNames: alternativeNames.length > 0 ? alternativeNames : undefined,
       validationMethod: "DNS",
       // A replacement certificate must exist before the listener lets go of the old one.
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const options = TerraformIterator.fromComplexList(this.certificate.domainValidationOptions, "domain_name");
+    // One record per certificate name, keyed by the names themselves: they are known at
+    // plan time, where the certificate's domain_validation_options are not until it
+    // exists, so a for_each over those fails to plan a certificate with several names.
+    // The keys are the domain names, as they were when the records iterated the options.
+    const byName = TerraformIterator.fromList(this.certificate.domainValidationOptions).forExpressionForMap("val.domain_name", "val");
+    const names = TerraformIterator.fromList([props.domainName, ...alternativeNames]);
+    const option = (attribute: string) => Token.asString(Fn.lookup(Fn.lookup(byName, names.value), attribute));
     const records = new Route53Record(this, "validation-record", {
-      forEach: options,
+      forEach: names,
       zoneId: this.zoneId,
-      name: options.getString("resource_record_name"),
-      type: options.getString("resource_record_type"),
-      records: [options.getString("resource_record_value")],
+      name: option("resource_record_name"),
+      type: option("resource_record_type"),
+      records: [option("resource_record_value")],
       ttl: 60,
       allowOverwrite: true,
     });

@@ -1,11 +1,8 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
-import { DataAwsEcrAuthorizationToken } from "@cdktf/provider-aws/lib/data-aws-ecr-authorization-token";
+import { conditional, Fn, Op, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
+import { DataAwsEcrImages } from "@cdktf/provider-aws/lib/data-aws-ecr-images";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { Image } from "@cdktf/provider-docker/lib/image";
-import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
-import { RegistryImage } from "@cdktf/provider-docker/lib/registry-image";
 
 export interface AppImageProps {
   /** ECR repository name. */
@@ -13,24 +10,49 @@ export interface AppImageProps {
   /** @default 10 */
   readonly keepImages?: number;
   /**
-   * Image to run instead of building one.
-   * @default - `context` is built and pushed, tagged with `contentHash`
+   * Let `terraform destroy` delete the repository with its images.
+   * @default true
+   */
+  readonly forceDelete?: boolean;
+  /**
+   * Image to run instead of the one `npm run image` pushes.
+   * @default - the image tagged `contentHash` in the repository, by digest
    */
   readonly prebuiltUri?: string;
-  /** Docker build context, relative to the stack's folder in cdktf.out/stacks/ (or absolute). */
-  readonly context: string;
-  /** Tag for the built image: a hash of the build context. */
+  /** Tag of the app's image: a hash of container/, which `npm run image` pushes under it. */
   readonly contentHash: string;
+  /** The command that pushes the image, for the plan-time warning when it has not run. */
+  readonly pushCommand: string;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@sha256:...`. */
+const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+?)(?::[\w.-]+|@sha256:[a-f0-9]{64})$/;
+
+/** The ARN of the ECR repository an image URI names, or undefined for another registry. */
+export function ecrRepositoryArn(uri: string): string | undefined {
+  const match = ECR_URI.exec(uri);
+  if (!match) return undefined;
+  const [, account, region, repository] = match;
+  const partition = region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("cn-") ? "aws-cn" : "aws";
+  return `arn:${partition}:ecr:${region}:${account}:repository/${repository}`;
 }
 
 /**
- * The ECR repository, and the image the service runs: built from the app's
- * source and pushed with the Docker provider, or a prebuilt URI.
+ * The ECR repository, and the image the service runs: by default the image that
+ * `npm run image` built from container/ and pushed under its content hash, resolved to
+ * its digest from ECR at plan time (so a plan on a fresh CI runner, with no Docker and
+ * no local image, shows no change while container/ is unchanged); or a prebuilt URI.
+ *
+ * Terraform no longer builds or pushes: the Docker provider's build does not work with
+ * Docker's containerd image store (the default of Docker Engine 29+ and Docker Desktop),
+ * and its push kept ECR credentials, valid for 12 hours, in state.
  */
 export class AppImage extends Construct {
   readonly repository: EcrRepository;
-  /** What the task definition runs: `<repo>@sha256:<digest>` after a push, or the prebuilt URI. */
+  /** What the task definition runs. */
   readonly uri: string;
+  /** ECR repositories the execution role must be allowed to pull from. */
+  readonly pullRepositoryArns: string[];
 
   constructor(scope: Construct, id: string, props: AppImageProps) {
     super(scope, id);
@@ -41,7 +63,7 @@ export class AppImage extends Construct {
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "AES256" }],
       // Every image can be rebuilt from container/, so destroying the stack may drop them.
-      forceDelete: true,
+      forceDelete: props.forceDelete ?? true,
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,
@@ -56,32 +78,53 @@ export class AppImage extends Construct {
         ],
       }),
     });
+    forgetDockerProviderResources(TerraformStack.of(this));
 
     if (props.prebuiltUri) {
       this.uri = props.prebuiltUri;
+      const elsewhere = ecrRepositoryArn(props.prebuiltUri);
+      this.pullRepositoryArns = [this.repository.arn, ...(elsewhere ? [elsewhere] : [])];
       return;
     }
+    this.pullRepositoryArns = [this.repository.arn];
 
-    new DockerProvider(this, "docker", {});
-    const token = new DataAwsEcrAuthorizationToken(this, "ecr-token", {});
-    const image = new Image(this, "image", {
-      name: `${this.repository.repositoryUrl}:${props.contentHash}`,
-      // Fargate tasks run on X86_64 (see the task definition); build for it on any machine.
-      buildAttribute: { context: props.context, platform: "linux/amd64" },
-      triggers: { content_hash: props.contentHash },
-      keepLocally: true,
+    const tag = props.contentHash;
+    const images = new DataAwsEcrImages(this, "pushed", { repositoryName: this.repository.name });
+    const digests = TerraformIterator.fromList(images.imageIds).forExpressionForList(`val.image_digest if val.image_tag == "${tag}"`);
+    // By digest once pushed: the task runs exactly those bytes. Before the push (a pull
+    // request that changes container/) the plan shows the new tag; tags are immutable.
+    const uri = new TerraformLocal(
+      this,
+      "uri",
+      conditional(
+        Op.gte(Fn.lengthOf(digests), 1),
+        `${this.repository.repositoryUrl}@${Token.asString(Fn.element(digests, 0))}`,
+        `${this.repository.repositoryUrl}:${tag}`,
+      ),
+    );
+    // A plain name for `local.image_uri` in plans, like the resources' readable addresses.
+    uri.overrideLogicalId("image_uri");
+    this.uri = uri.asString;
+    // A warning in the plan, not an error: a pull request's plan runs before the push.
+    TerraformStack.of(this).addOverride("check.image_pushed", {
+      assert: [
+        {
+          condition: `\${length(${Token.asString(digests)}) > 0}`,
+          error_message: `The image ${tag} (a hash of container/) is not in ECR repository ${props.repositoryName} yet. Run \`${props.pushCommand}\` before applying: it builds container/ and pushes it.`,
+        },
+      ],
     });
-    const pushed = new RegistryImage(this, "push", {
-      name: image.name,
-      keepRemotely: true,
-      triggers: { content_hash: props.contentHash },
-      authConfig: {
-        address: Fn.replace(token.proxyEndpoint, "https://", ""),
-        username: token.userName,
-        password: token.password,
-      },
-    });
-    // By digest: the task runs exactly the bytes that were pushed.
-    this.uri = `${this.repository.repositoryUrl}@${pushed.sha256Digest}`;
   }
+}
+
+/**
+ * Stacks deployed before the image moved out of Terraform hold a docker_image and a
+ * docker_registry_image (and ECR credentials with them). Forget them without destroying:
+ * the pushed image stays in ECR, and the next plan no longer needs the Docker provider.
+ */
+function forgetDockerProviderResources(stack: TerraformStack): void {
+  stack.addOverride(
+    "removed",
+    ["docker_image.image_image", "docker_registry_image.image_push"].map((from) => ({ from, lifecycle: { destroy: false } })),
+  );
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { ITerraformDependable } from "cdktf";
-import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { ITerraformDependable, TerraformIterator } from "cdktf";
+import { Lb, LbAccessLogs, LbConnectionLogs } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule, LbListenerRuleAction } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
@@ -10,12 +10,15 @@ import { UserPool } from "./user-pool";
 
 export interface LoadBalancerProps {
   readonly albName: string;
+  /** The target group's Name tag (its AWS name is generated from a prefix). */
   readonly targetGroupName: string;
   readonly vpcId: string;
   readonly publicSubnetIds: string[];
   readonly securityGroupId: string;
   readonly containerPort: number;
   readonly domainName: string;
+  /** More names on the certificate: each gets alias records and a redirect to `domainName`. @default [] */
+  readonly alternativeNames?: readonly string[];
   readonly zoneId: string;
   readonly certificateArn: string;
   /** The HTTPS listener waits for this (the certificate's validation). */
@@ -23,10 +26,20 @@ export interface LoadBalancerProps {
   readonly userPool: UserPool;
   /** Dual-stack ALB and an AAAA record. @default false */
   readonly dualStack?: boolean;
+  /**
+   * Where the ALB writes access logs (and connection logs); the ALB waits for `ready`, the
+   * bucket policy, because ELB checks that it may write before it accepts the setting.
+   * @default - no logs
+   */
+  readonly logs?: { readonly access: LbAccessLogs; readonly connection?: LbConnectionLogs; readonly ready: ITerraformDependable };
+  /** Refuse to delete the ALB until this is turned off and applied. @default false */
+  readonly deletionProtection?: boolean;
 }
 
 /** Sessions the ALB keeps before sending the user back to Cognito (seconds). */
 const SESSION_TIMEOUT = 12 * 60 * 60;
+/** At most 6 characters; AWS appends a unique suffix. */
+const TARGET_GROUP_PREFIX = "app-";
 /** TLS 1.3 only, the ELB policy without legacy ciphers. */
 const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-3-2021-06";
 
@@ -57,10 +70,19 @@ export class LoadBalancer extends Construct {
       dropInvalidHeaderFields: true,
       enableHttp2: true,
       desyncMitigationMode: "strictest",
+      enableDeletionProtection: props.deletionProtection ?? false,
+      accessLogs: props.logs?.access,
+      connectionLogs: props.logs?.connection,
+      dependsOn: props.logs ? [props.logs.ready] : undefined,
     });
 
     this.targetGroup = new LbTargetGroup(this, "target-group", {
-      name: props.targetGroupName,
+      // A prefix, not a name: a change of port, protocol or VPC replaces the target group,
+      // and the replacement must exist (under another name) before the listener rules and
+      // the service move over to it; only then is the old one deleted (ResourceInUse otherwise).
+      namePrefix: TARGET_GROUP_PREFIX,
+      tags: { Name: props.targetGroupName },
+      lifecycle: { createBeforeDestroy: true },
       vpcId: props.vpcId,
       targetType: "ip",
       protocol: "HTTP",
@@ -113,6 +135,17 @@ export class LoadBalancer extends Construct {
       },
     });
 
+    const alternativeNames = props.alternativeNames ?? [];
+    if (alternativeNames.length > 0) {
+      // Sign-in works on one name only (the callback URL Cognito knows): send the others there.
+      new LbListenerRule(this, "redirect-alternative-names", {
+        listenerArn: this.httpsListener.arn,
+        priority: 5,
+        condition: [{ hostHeader: { values: [...alternativeNames] } }],
+        action: [{ type: "redirect", redirect: { host: domainName, protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+      });
+    }
+
     this.rules = [
       // Where Cognito's logout sends users: must load without a session.
       new LbListenerRule(this, "public-signed-out", {
@@ -140,6 +173,13 @@ export class LoadBalancer extends Construct {
     new Route53Record(this, "a", { zoneId: props.zoneId, name: domainName, type: "A", alias });
     if (props.dualStack) {
       new Route53Record(this, "aaaa", { zoneId: props.zoneId, name: domainName, type: "AAAA", alias });
+    }
+    if (alternativeNames.length > 0) {
+      // Keyed by the name: adding or removing one never touches the others' records.
+      const names = TerraformIterator.fromList([...alternativeNames]);
+      const record = (type: string) => ({ forEach: names, zoneId: props.zoneId, name: names.value, type, alias });
+      new Route53Record(this, "alternative-a", record("A"));
+      if (props.dualStack) new Route53Record(this, "alternative-aaaa", record("AAAA"));
     }
   }
 }

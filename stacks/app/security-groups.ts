@@ -19,6 +19,8 @@ export interface SecurityGroupsProps {
 export class SecurityGroups extends Construct {
   readonly alb: SecurityGroup;
   readonly task: SecurityGroup;
+  /** Every ingress and egress rule: the service waits for them (tasks must reach ECR and the key endpoint). */
+  readonly rules: Array<VpcSecurityGroupIngressRule | VpcSecurityGroupEgressRule> = [];
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
@@ -41,50 +43,50 @@ export class SecurityGroups extends Construct {
 
     for (const port of [80, 443]) {
       anywhere.forEach((source, i) => {
-        new VpcSecurityGroupIngressRule(this, `alb-in-${port}${i ? "-ipv6" : ""}`, {
+        this.rules.push(new VpcSecurityGroupIngressRule(this, `alb-in-${port}${i ? "-ipv6" : ""}`, {
           securityGroupId: this.alb.id,
           description: port === 80 ? "HTTP, redirected to HTTPS" : "HTTPS",
           ipProtocol: "tcp",
           fromPort: port,
           toPort: port,
           ...source,
-        });
+        }));
       });
     }
-    new VpcSecurityGroupEgressRule(this, "alb-out-task", {
+    this.rules.push(new VpcSecurityGroupEgressRule(this, "alb-out-task", {
       securityGroupId: this.alb.id,
       description: "Forward to the app tasks",
       ipProtocol: "tcp",
       fromPort: containerPort,
       toPort: containerPort,
       referencedSecurityGroupId: this.task.id,
-    });
+    }));
     // Without this the ALB cannot reach Cognito's token endpoint and every login ends in HTTP 500.
-    new VpcSecurityGroupEgressRule(this, "alb-out-cognito", {
+    this.rules.push(new VpcSecurityGroupEgressRule(this, "alb-out-cognito", {
       securityGroupId: this.alb.id,
       description: "Cognito token and user info endpoints",
       ipProtocol: "tcp",
       fromPort: 443,
       toPort: 443,
       cidrIpv4: "0.0.0.0/0",
-    });
+    }));
 
-    new VpcSecurityGroupIngressRule(this, "task-in-alb", {
+    this.rules.push(new VpcSecurityGroupIngressRule(this, "task-in-alb", {
       securityGroupId: this.task.id,
       description: "From the load balancer only",
       ipProtocol: "tcp",
       fromPort: containerPort,
       toPort: containerPort,
       referencedSecurityGroupId: this.alb.id,
-    });
+    }));
     // Image pulls from ECR, logs to CloudWatch, and the ALB's public signing keys, all over HTTPS.
-    new VpcSecurityGroupEgressRule(this, "task-out-https", {
+    this.rules.push(new VpcSecurityGroupEgressRule(this, "task-out-https", {
       securityGroupId: this.task.id,
       description: "ECR, CloudWatch Logs and ELB public keys",
       ipProtocol: "tcp",
       fromPort: 443,
       toPort: 443,
       cidrIpv4: "0.0.0.0/0",
-    });
+    }));
   }
 }

@@ -14,8 +14,8 @@ export interface FargateServiceProps {
   readonly namePrefix: string;
   readonly region: string;
   readonly image: string;
-  /** ECR repository the execution role may pull from. */
-  readonly repositoryArn: string;
+  /** ECR repositories the execution role may pull from. */
+  readonly pullRepositoryArns: string[];
   readonly cpu: number;
   readonly memory: number;
   readonly desiredCount: number;
@@ -28,7 +28,11 @@ export interface FargateServiceProps {
   readonly targetGroupArn: string;
   /** Environment of the app container. */
   readonly environment: Readonly<Record<string, string>>;
-  /** The service waits for these (the listener rules that attach the target group). */
+  /**
+   * The service waits for these: the listener rules that attach the target group (ECS
+   * rejects a target group no listener uses) and the security-group rules (a task that
+   * starts before its egress rule cannot pull its image or fetch the ALB's keys).
+   */
   readonly dependsOn: ITerraformDependable[];
 }
 
@@ -45,6 +49,8 @@ export class FargateService extends Construct {
   readonly service: EcsService;
   readonly taskDefinition: EcsTaskDefinition;
   readonly logGroup: CloudwatchLogGroup;
+  /** The role ECS starts tasks with: pulls the image, writes logs. */
+  readonly executionRole: IamRole;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
@@ -70,17 +76,18 @@ export class FargateService extends Construct {
       ],
     });
     // Used by ECS itself to start the task: pull the image, write logs. Nothing else.
-    const executionRole = new IamRole(this, "execution-role", {
+    this.executionRole = new IamRole(this, "execution-role", {
       name: `${namePrefix}-task-execution`,
       assumeRolePolicy: assumeByEcsTasks.json,
     });
+    const executionRole = this.executionRole;
     const executionPolicy = new DataAwsIamPolicyDocument(this, "execution-policy", {
       statement: [
         { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
         {
           sid: "PullAppImage",
           actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-          resources: [props.repositoryArn],
+          resources: props.pullRepositoryArns,
         },
         {
           sid: "WriteAppLogs",
@@ -89,7 +96,7 @@ export class FargateService extends Construct {
         },
       ],
     });
-    new IamRolePolicy(this, "execution-role-policy", {
+    const executionRolePolicy = new IamRolePolicy(this, "execution-role-policy", {
       role: executionRole.id,
       name: "pull-image-write-logs",
       policy: executionPolicy.json,
@@ -130,6 +137,9 @@ export class FargateService extends Construct {
           },
         },
       ]),
+      // The role is referenced by ARN, its policy is not: without this the first task can
+      // start before ECS may pull the image or write logs.
+      dependsOn: [executionRolePolicy],
     });
 
     this.service = new EcsService(this, "service", {
@@ -152,8 +162,7 @@ export class FargateService extends Construct {
       deploymentCircuitBreaker: { enable: true, rollback: true },
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,
-      // ECS rejects a target group that no listener uses yet.
-      dependsOn: props.dependsOn,
+      dependsOn: [...props.dependsOn, executionRolePolicy],
       // With autoscaling, ECS owns the task count; an apply must not reset it.
       lifecycle: autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
     });

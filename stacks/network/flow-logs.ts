@@ -44,7 +44,7 @@ export class FlowLogs extends Construct {
         { actions: ["logs:DescribeLogGroups"], resources: ["*"] },
       ],
     });
-    new IamRolePolicy(this, "role-policy", { role: role.id, name: "write-flow-logs", policy: write.json });
+    const rolePolicy = new IamRolePolicy(this, "role-policy", { role: role.id, name: "write-flow-logs", policy: write.json });
 
     new FlowLog(this, "flow-log", {
       vpcId: props.vpcId,
@@ -53,6 +53,9 @@ export class FlowLogs extends Construct {
       logDestination: this.logGroup.arn,
       iamRoleArn: role.arn,
       maxAggregationInterval: 600,
+      // The role exists before its policy does: without this, the first deliveries can fail
+      // with access denied until the policy lands.
+      dependsOn: [rolePolicy],
     });
   }
 }
