@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { environments } from "./stacks/config";
 import { contentHash } from "./stacks/content-hash";
-import { synthesize } from "./stacks/environment";
+import { synthesize, synthSummary } from "./stacks/environment";
 import { ConfigError } from "./stacks/validate";
 
 // Per environment in stacks/config.ts: bootstrap-<env> (state bucket), network-<env>
@@ -16,7 +16,8 @@ if (!existsSync(containerDir)) {
   process.exit(1);
 }
 try {
-  synthesize(environments, { containerHash: contentHash(containerDir) });
+  const stacks = synthesize(environments, { containerHash: contentHash(containerDir) });
+  process.stdout.write(`${synthSummary(stacks, process.cwd())}\n`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { App } from "cdktf";
 import { Construct } from "constructs";
 import { EnvironmentConfig } from "./config";
@@ -45,9 +47,41 @@ export interface SynthesizeOptions {
  * comes before the App exists, because creating an App already creates its outdir:
  * a config mistake leaves nothing behind.
  */
-export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): void {
+export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): SynthesizedStack[] {
   const resolved = resolveEnvironments(configs);
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  addResolved(app, resolved, options.containerHash);
+  const environments = addResolved(app, resolved, options.containerHash);
   app.synth();
+  return environments.flatMap((stacks) =>
+    [stacks.bootstrap, stacks.network, stacks.app].map((stack) => {
+      const dir = join(app.outdir, "stacks", stack.node.id);
+      const json = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { resource?: Record<string, object> };
+      const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      return { name: stack.node.id, dir, resources };
+    }),
+  );
+}
+
+export interface SynthesizedStack {
+  /** The stack name, also its folder under `<outdir>/stacks/`. */
+  readonly name: string;
+  /** Where its cdk.tf.json is. */
+  readonly dir: string;
+  /** Resource blocks in it (a for_each block counts once). */
+  readonly resources: number;
+}
+
+/** What `npm run synth` prints: what was written where, and what to run next. */
+export function synthSummary(stacks: readonly SynthesizedStack[], root: string): string {
+  const width = Math.max(...stacks.map((s) => s.name.length));
+  const lines = stacks.map((s) => `  ${s.name.padEnd(width)}  ${String(s.resources).padStart(3)} resources  ${relative(root, s.dir)}/cdk.tf.json`);
+  const environments = [...new Set(stacks.map((s) => s.name.replace(/^[a-z]+-/, "")))];
+  const count = `${environments.length} environment${environments.length === 1 ? "" : "s"}`;
+  return [
+    `Wrote ${stacks.length} stacks for ${count} in stacks/config.ts (${environments.join(", ")}):`,
+    ...lines,
+    "",
+    "Next, with AWS credentials and your own environment in stacks/config.ts (README, Deploy):",
+    "  npx cdktf deploy bootstrap-<env> network-<env>  &&  npm run image -- <env>  &&  npx cdktf deploy app-<env>",
+  ].join("\n");
 }

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { EnvironmentConfig, environments } from "../../stacks/config";
-import { synthesize } from "../../stacks/environment";
+import { synthesize, synthSummary } from "../../stacks/environment";
 import { ConfigError, resolveEnvironments } from "../../stacks/validate";
 import { full, minimal as example } from "../fixtures/environments";
 
@@ -114,9 +114,15 @@ describe("config validation", () => {
     expect(() => synthesize([example, { ...example, name: "bad", region: "nowhere" }], { outdir, containerHash: "hash" })).toThrow(ConfigError);
     // THEN not even the folder exists
     expect(existsSync(outdir)).toBe(false);
-    // while a valid config writes every stack
-    synthesize([example], { outdir, containerHash: "hash" });
+    // while a valid config writes every stack, and says what it wrote and what comes next
+    const stacks = synthesize([example], { outdir, containerHash: "hash" });
     expect(readdirSync(join(outdir, "stacks")).sort()).toEqual(["app-example", "bootstrap-example", "network-example"]);
+    expect(stacks.map((s) => s.name)).toEqual(["bootstrap-example", "network-example", "app-example"]);
+    expect(stacks.every((s) => s.resources > 5)).toBe(true);
+    const summary = synthSummary(stacks, dirname(outdir));
+    expect(summary).toContain("Wrote 3 stacks for 1 environment in stacks/config.ts (example):");
+    expect(summary).toMatch(new RegExp(`  app-example +${stacks[2].resources} resources  cdktf.out/stacks/app-example/cdk.tf.json`));
+    expect(summary).toContain("npx cdktf deploy bootstrap-<env> network-<env>  &&  npm run image -- <env>  &&  npx cdktf deploy app-<env>");
   });
 });
 
@@ -210,7 +216,7 @@ describe("clashes between environments", () => {
   it("reports unknown keys of every environment at once, and writes nothing", () => {
     const problems = problemsOf([{ ...example, azcount: 2 }, { ...other, service: { cpuu: 256 } }]);
     expect(problems).toEqual([
-      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, tags',
+      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, allowDestroy, tags',
       '[staging] service.cpuu is not a setting; did you mean "cpu"?',
     ]);
   });
