@@ -22,6 +22,8 @@ export const stackNames = (environment: string) => ({
 
 /** Public page the ALB serves without login; Cognito's logout sends users here. */
 export const SIGNED_OUT_PATH = "/signed-out";
+/** Where Cognito sends the browser back to the ALB after sign-in (fixed by ELB). */
+export const OAUTH_CALLBACK_PATH = "/oauth2/idpresponse";
 /** Unauthenticated health endpoint of the app (the target group probes it directly). */
 export const HEALTH_PATH = "/health";
 /** The ALB's session cookie; the app expires its shards (-0 to -3) on logout. */

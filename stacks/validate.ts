@@ -1,4 +1,4 @@
-import { CognitoConfig, EnvironmentConfig, HostedZoneConfig, ImageConfig, NetworkConfig, ServiceConfig } from "./config";
+import { CognitoConfig, EnvironmentConfig, HostedZoneConfig, ImageConfig, LogsConfig, NetworkConfig, ServiceConfig, WafConfig } from "./config";
 import { resourceName } from "./naming";
 import { AWS_REGIONS } from "./regions";
 
@@ -36,6 +36,9 @@ export interface ResolvedConfig {
     readonly logRetentionDays: number;
   };
   readonly image: { readonly prebuiltUri?: string; readonly keepImages: number };
+  readonly logs: { readonly accessLogRetentionDays: number; readonly connectionLogs: boolean };
+  readonly waf: { readonly enabled: boolean; readonly rateLimitPer5Min: number; readonly logRetentionDays: number };
+  readonly allowDestroy: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -80,6 +83,9 @@ const SETTINGS: Table = keysOf<EnvironmentConfig>({
   }),
   service: keysOf<ServiceConfig>({ cpu: "value", memory: "value", desiredCount: "value", maxCount: "value", containerPort: "value", logRetentionDays: "value" }),
   image: keysOf<ImageConfig>({ prebuiltUri: "value", keepImages: "value" }),
+  logs: keysOf<LogsConfig>({ accessLogRetentionDays: "value", connectionLogs: "value" }),
+  waf: keysOf<WafConfig>({ enabled: "value", rateLimitPer5Min: "value", logRetentionDays: "value" }),
+  allowDestroy: "value",
   tags: "map",
 });
 
@@ -152,6 +158,13 @@ export function applyDefaults(config: EnvironmentConfig): ResolvedConfig {
       logRetentionDays: config.service?.logRetentionDays ?? 30,
     },
     image: { prebuiltUri: config.image?.prebuiltUri, keepImages: config.image?.keepImages ?? 10 },
+    logs: { accessLogRetentionDays: config.logs?.accessLogRetentionDays ?? 90, connectionLogs: config.logs?.connectionLogs ?? false },
+    waf: {
+      enabled: config.waf?.enabled ?? false,
+      rateLimitPer5Min: config.waf?.rateLimitPer5Min ?? 1000,
+      logRetentionDays: config.waf?.logRetentionDays ?? 90,
+    },
+    allowDestroy: config.allowDestroy ?? true,
     tags: config.tags ?? {},
   };
 }
@@ -192,6 +205,9 @@ const NAME_LIMITS: ReadonlyArray<[part: string, what: string, limit: number]> = 
   ["task-execution", "IAM role name", 64],
   ["task", "IAM role name", 64],
   ["vpc-flow-logs", "IAM role name", 64],
+  // Log bucket names end in the 12-digit account id (see stacks/log-bucket.ts).
+  ["alb-logs-123456789012", "access-log bucket name", 63],
+  ["s3-logs-123456789012", "state access-log bucket name", 63],
 ];
 
 function isHostname(name: string): boolean {
@@ -293,6 +309,7 @@ export function configProblems(config: ResolvedConfig, at = `[${config.name}]`):
   for (const [setting, days] of [
     ["service.logRetentionDays", logRetentionDays],
     ["network.flowLogRetentionDays", config.network.flowLogRetentionDays],
+    ["waf.logRetentionDays", config.waf.logRetentionDays],
   ] as const) {
     check(LOG_RETENTION_DAYS.includes(days), `${setting} ${days} is not a CloudWatch retention; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
@@ -303,6 +320,17 @@ export function configProblems(config: ResolvedConfig, at = `[${config.name}]`):
     `image.prebuiltUri "${prebuiltUri}" must be a full image URI with a tag or digest, like "123456789012.dkr.ecr.eu-central-1.amazonaws.com/app:1.2.3"`,
   );
   check(Number.isInteger(keepImages) && keepImages >= 1, `image.keepImages ${keepImages} must be an integer of at least 1`);
+
+  const { accessLogRetentionDays } = config.logs;
+  check(
+    Number.isInteger(accessLogRetentionDays) && accessLogRetentionDays >= 1,
+    `logs.accessLogRetentionDays ${accessLogRetentionDays} must be a whole number of days, at least 1 (S3 lifecycle expiry)`,
+  );
+  const { rateLimitPer5Min } = config.waf;
+  check(
+    Number.isInteger(rateLimitPer5Min) && rateLimitPer5Min >= 10 && rateLimitPer5Min <= 2_000_000_000,
+    `waf.rateLimitPer5Min ${rateLimitPer5Min} must be an integer from 10 to 2,000,000,000 (AWS WAF's rate-based rule limits)`,
+  );
 
   for (const [part, what, limit] of NAME_LIMITS) {
     const name = resourceName(config.name, part);
