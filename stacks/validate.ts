@@ -207,7 +207,7 @@ const NAME_LIMITS: ReadonlyArray<[part: string, what: string, limit: number]> = 
   ["vpc-flow-logs", "IAM role name", 64],
   // Log bucket names end in the 12-digit account id (see stacks/log-bucket.ts).
   ["alb-logs-123456789012", "access-log bucket name", 63],
-  ["s3-logs-123456789012", "state access-log bucket name", 63],
+  ["s3-logs-123456789012", "S3 access-log bucket name", 63],
 ];
 
 function isHostname(name: string): boolean {
