@@ -164,6 +164,8 @@ describe("rejected tokens get 401, a logged reason, and no claims", () => {
 });
 
 describe("public keys", () => {
+  const now = () => Math.floor(Date.now() / 1000);
+
   it("fetches a key once for concurrent requests and caches it", async () => {
     keyServer.delayMs = 100;
     const token = valid();
@@ -192,6 +194,16 @@ describe("public keys", () => {
     await app.close();
     app = await startApp({ config: testConfig("http://127.0.0.1:9/") });
     expect((await get("/api/me", valid())).status).toBe(503);
+  });
+
+  it("refuses a token whose header exp has passed before fetching any key", async () => {
+    const expired = now() - 3600;
+    const stranger = createSigningKey();
+    const token = signAlbToken(stranger, { signer: ALB_ARN, client: CLIENT_ID, exp: expired }, { ...USERINFO, iss: ISSUER, exp: expired });
+    const res = await get("/api/me", token);
+    expect(res.status).toBe(401);
+    expect(JSON.parse(app.logs[0]).reason).toBe("token expired");
+    expect(keyServer.hits).toEqual([]);
   });
 
   it("remembers an unknown kid instead of fetching it on every request", async () => {

@@ -119,6 +119,9 @@ export class TokenVerifier {
     if (typeof header.kid !== "string" || !UUID.test(header.kid)) throw new AuthError(401, "kid is not a UUID");
     if (header.signer !== config.albArn) throw new AuthError(401, "signer is not this load balancer");
     if (header.client !== config.clientId) throw new AuthError(401, "client is not this app client");
+    // The ALB repeats exp in the header: an expired token costs no key fetch and no signature check.
+    // (The payload's exp, checked after the signature, still decides for tokens that pass.)
+    if (typeof header.exp === "number" && header.exp + CLOCK_TOLERANCE_S <= Date.now() / 1000) throw new AuthError(401, "token expired");
     return header.kid;
   }
 }
