@@ -257,6 +257,7 @@ export const production: EnvironmentConfig = {
   domainName: "app.example.com",
   cognito: { domainPrefix: "example-app-login", deletionProtection: true, passwordMinLength: 14, mfa: true },
   // Zone ids, not names: the same physical zones in every account, and they never shift.
+  // An environment already running on the lookup pins the zone ids its subnets are in.
   network: { cidr: "10.20.0.0/16", availabilityZones: ["euc1-az1", "euc1-az2", "euc1-az3"], dualStack: true, flowLogRetentionDays: 365 },
   service: { cpu: 512, memory: 1024, desiredCount: 2, maxCount: 6, logRetentionDays: 365 },
   image: { keepImages: 30 },
