@@ -14,6 +14,9 @@ export type TfJson = {
   data?: Record<string, Record<string, Record<string, unknown>>>;
   output?: Record<string, { value: unknown }>;
   provider?: Record<string, unknown[]>;
+  locals?: Record<string, string>;
+  check?: Record<string, { assert: Array<{ condition: string; error_message: string }> }>;
+  removed?: Array<{ from: string; lifecycle: { destroy: boolean } }>;
 };
 
 /**

@@ -142,7 +142,7 @@ describe("image", () => {
     const images = json.data?.aws_ecr_images ?? {};
     expect(Object.values(images).map((d) => d.repository_name)).toEqual([`\${${addressOf(json, "aws_ecr_repository", "image/repository")}.name}`]);
     expect(containerDefinitions(json)[0].image).toBe("${local.image_uri}");
-    const image = String((json as unknown as { locals: Record<string, string> }).locals.image_uri);
+    const image = String(json.locals?.image_uri);
     expect(image).toContain(`val.image_digest if val.image_tag == "${TEST_HASH}"`);
     expect(image).toMatch(/\? "\$\{aws_ecr_repository\.image_repository\.repository_url\}@\$\{element\(/);
     // Before the first push (a pull request that changes container/), the immutable tag.
@@ -150,7 +150,8 @@ describe("image", () => {
   });
 
   it("warns in the plan, without failing it, when the image has not been pushed", () => {
-    const check = (json as unknown as { check: Record<string, { assert: Array<{ condition: string; error_message: string }> }> }).check.image_pushed;
+    const check = json.check?.image_pushed;
+    if (!check) throw new Error("no check block image_pushed");
     expect(check.assert[0].condition).toContain(`val.image_tag == "${TEST_HASH}"`);
     expect(check.assert[0].error_message).toContain("Run `npm run image -- example` before applying");
   });
@@ -160,8 +161,7 @@ describe("image", () => {
   });
 
   it("forgets, without destroying, the Docker provider's resources of earlier deployments", () => {
-    const removed = (json as unknown as { removed: Array<{ from: string; lifecycle: { destroy: boolean } }> }).removed;
-    expect(removed).toEqual([
+    expect(json.removed).toEqual([
       { from: "docker_image.image_image", lifecycle: { destroy: false } },
       { from: "docker_registry_image.image_push", lifecycle: { destroy: false } },
     ]);
