@@ -6,6 +6,11 @@ import { startAppProcess } from "../../dev/app-process";
 import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
 import { startKeyServer } from "../../dev/key-server";
 
+/** The app's environment against the local key server, with the shutdown settings of a test. */
+function appEnvironment(keysBaseUrl: string, shutdown: Record<string, string>): Record<string, string> {
+  return { PORT: "0", AWS_REGION: "eu-central-1", ALB_ARN, COGNITO_CLIENT_ID: CLIENT_ID, COGNITO_ISSUER: ISSUER, LOGOUT_URL, ELB_PUBLIC_KEYS_URL: keysBaseUrl, ...shutdown };
+}
+
 /** Long enough that reaching it means the keep-alive connection kept the server open. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -15,16 +20,7 @@ describe("SIGTERM", () => {
     const key = createSigningKey();
     const keys = await startKeyServer([key]);
     keys.delayMs = 800;
-    const { child, port } = await startAppProcess({
-      PORT: "0",
-      AWS_REGION: "eu-central-1",
-      ALB_ARN,
-      COGNITO_CLIENT_ID: CLIENT_ID,
-      COGNITO_ISSUER: ISSUER,
-      LOGOUT_URL,
-      ELB_PUBLIC_KEYS_URL: keys.baseUrl,
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    });
+    const { child, port } = await startAppProcess(appEnvironment(keys.baseUrl, { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }));
     try {
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
@@ -64,17 +60,7 @@ describe("SIGTERM", () => {
   it("loses no request a keep-alive client sent before the listener closed, at 32 connections, then exits 0", async () => {
     // GIVEN the real server process and 32 keep-alive connections sending requests back to back
     const keys = await startKeyServer([createSigningKey()]);
-    const { child, port } = await startAppProcess({
-      PORT: "0",
-      AWS_REGION: "eu-central-1",
-      ALB_ARN,
-      COGNITO_CLIENT_ID: CLIENT_ID,
-      COGNITO_ISSUER: ISSUER,
-      LOGOUT_URL,
-      ELB_PUBLIC_KEYS_URL: keys.baseUrl,
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-      SHUTDOWN_DRAIN_MS: "1000",
-    });
+    const { child, port } = await startAppProcess(appEnvironment(keys.baseUrl, { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), SHUTDOWN_DRAIN_MS: "1000" }));
     try {
       const exited = exitCode(child);
       const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
