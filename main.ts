@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { environments } from "./stacks/config";
+import { loadEnvironments } from "./stacks/config-file";
 import { contentHash } from "./stacks/content-hash";
 import { synthesize, synthSummary } from "./stacks/environment";
 import { ConfigError } from "./stacks/validate";
 
-// Per environment in stacks/config.ts: bootstrap-<env> (state bucket), network-<env>
+// Per environment in stacks/config.ts (or the JSON file $ENVIRONMENTS_FILE names): bootstrap-<env> (state bucket), network-<env>
 // (VPC), app-<env> (DNS, Cognito, image, ALB, ECS). A config mistake stops here with
 // one message listing every problem, before anything is written.
 // npm scripts and the cdktf CLI run the app from the project root (npm run synth runs
@@ -16,7 +16,7 @@ if (!existsSync(containerDir)) {
   process.exit(1);
 }
 try {
-  const stacks = synthesize(environments, { containerHash: contentHash(containerDir) });
+  const stacks = synthesize(loadEnvironments(), { containerHash: contentHash(containerDir) });
   process.stdout.write(`${synthSummary(stacks, process.cwd())}\n`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

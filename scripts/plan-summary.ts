@@ -39,6 +39,10 @@ interface ResourceChange {
 export interface StackPlan {
   readonly stack: string;
   readonly changes: ReadonlyArray<{ address: string; type: string; action: Action; attributes: string[] }>;
+  /** Outputs the plan adds, changes or removes. */
+  readonly outputs?: ReadonlyArray<{ name: string; action: Action }>;
+  /** Why the stack was not planned (`npm run plan` says so instead of failing). */
+  readonly notPlanned?: string;
 }
 
 export class PlanInputError extends Error {}
@@ -73,6 +77,7 @@ export function parsePlan(stack: string, text: string, file = stack): StackPlan 
   } catch (error) {
     throw new PlanInputError(`${file} is not JSON (${(error as Error).message}). Pass the output of \`terraform show -json <planfile>\`.`);
   }
+  if (isObject(json) && typeof json.not_planned === "string") return { stack, changes: [], notPlanned: json.not_planned };
   if (!isObject(json) || typeof json.format_version !== "string" || !("planned_values" in json || "resource_changes" in json)) {
     throw new PlanInputError(`${file} is not a Terraform plan: expected the output of \`terraform show -json <planfile>\` (with format_version and resource_changes).`);
   }
@@ -84,7 +89,12 @@ export function parsePlan(stack: string, text: string, file = stack): StackPlan 
       const action = actionOf(rc.change.actions);
       return action ? [{ address: rc.address, type: rc.type, action, attributes: changedAttributes(rc.change, action) }] : [];
     });
-  return { stack, changes };
+  const outputChanges = isObject(json.output_changes) ? json.output_changes : {};
+  const outputs = Object.entries(outputChanges).flatMap(([name, change]) => {
+    const action = isObject(change) && Array.isArray(change.actions) ? actionOf(change.actions as string[]) : undefined;
+    return action ? [{ name, action }] : [];
+  });
+  return { stack, changes, outputs };
 }
 
 const ICON: Readonly<Record<Action, string>> = { create: "+", update: "~", replace: "-/+", delete: "-" };
@@ -103,10 +113,19 @@ export function renderSummary(plans: readonly StackPlan[]): string {
   lines.push("| stack | create | update | replace | delete |", "| --- | ---: | ---: | ---: | ---: |");
   for (const plan of plans) {
     const count = (a: Action) => plan.changes.filter((c) => c.action === a).length;
-    lines.push(`| ${plan.stack} | ${count("create")} | ${count("update")} | ${count("replace")} | ${count("delete")} |`);
+    if (plan.notPlanned) lines.push(`| ${plan.stack} | not planned | | | |`);
+    else lines.push(`| ${plan.stack} | ${count("create")} | ${count("update")} | ${count("replace")} | ${count("delete")} |`);
   }
   for (const plan of plans) {
     lines.push("", `### ${plan.stack}`, "");
+    if (plan.notPlanned) {
+      lines.push(`${plan.stack}: not planned: ${plan.notPlanned}`);
+      continue;
+    }
+    const outputs = plan.outputs ?? [];
+    if (outputs.length > 0) {
+      lines.push(`Outputs: ${outputs.map((o) => `\`${ICON[o.action]}\` \`${o.name}\` (${o.action})`).join(", ")}`, "");
+    }
     if (plan.changes.length === 0) {
       lines.push("No changes. Infrastructure matches the configuration.");
       continue;

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
@@ -7,8 +7,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { ReadableStack } from "./addresses";
-import { awsProvider } from "./backend";
-import { namePrefix, ROOT_FROM_STACK_DIR } from "./naming";
+import { awsProvider, remoteState } from "./backend";
+import { namePrefix } from "./naming";
 import { S3AccessLogs } from "./s3-access-logs";
 import { ResolvedConfig } from "./validate";
 
@@ -17,8 +17,10 @@ export interface BootstrapStackProps {
 }
 
 /**
- * The S3 bucket that holds every other stack's state. Its own state stays local
- * (terraform.<stack>.tfstate in the project root): it cannot live in the bucket it creates.
+ * The S3 bucket that holds every stack's state, its own included. It cannot be in the
+ * bucket before the bucket exists: `npm run deploy` (scripts/deploy.ts) applies it the
+ * first time with a local backend, then moves that state into the bucket
+ * (`terraform init -migrate-state`), under the key the S3 backend below names.
  */
 export class BootstrapStack extends ReadableStack {
   readonly bucket: S3Bucket;
@@ -26,8 +28,7 @@ export class BootstrapStack extends ReadableStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const { config } = props;
-    // In the project root, outside cdktf.out, which every synth rewrites.
-    new LocalBackend(this, { path: `${ROOT_FROM_STACK_DIR}/terraform.${id}.tfstate` });
+    remoteState(this, config, id);
     awsProvider(this, config);
 
     // Losing state orphans every resource: keep the bucket even on destroy.

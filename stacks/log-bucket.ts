@@ -60,7 +60,9 @@ export interface LogBucket {
  * construct so its resources read `aws_s3_bucket.<scope>_bucket` in a plan.
  */
 export function addLogBucket(scope: Construct, props: LogBucketProps): LogBucket {
-  const logBucket = new S3Bucket(scope, "bucket", { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
+  // Logs that must outlive a destroy stop it at plan time, before anything is deleted.
+  const keep = !(props.forceDestroy ?? false);
+  const logBucket = new S3Bucket(scope, "bucket", { bucket: props.bucketName, forceDestroy: !keep, lifecycle: keep ? { preventDestroy: true } : undefined });
   const bucket = logBucket.id;
 
   new S3BucketOwnershipControls(scope, "ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });

@@ -64,6 +64,8 @@ export class AppImage extends Construct {
       encryptionConfiguration: [{ encryptionType: "AES256" }],
       // Every image can be rebuilt from container/, so destroying the stack may drop them.
       forceDelete: props.forceDelete ?? true,
+      // Images that must outlive a destroy stop it at plan time, before anything is deleted.
+      lifecycle: props.forceDelete === false ? { preventDestroy: true } : undefined,
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: this.repository.name,

@@ -71,6 +71,10 @@ export class LoadBalancer extends Construct {
       enableHttp2: true,
       desyncMitigationMode: "strictest",
       enableDeletionProtection: props.deletionProtection ?? false,
+      // Deletion protection stops AWS deleting the ALB, but only after a destroy has already
+      // removed the listeners, rules and the service in front of it: prevent_destroy stops
+      // Terraform at plan time instead, before anything is deleted.
+      lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
       accessLogs: props.logs?.access,
       connectionLogs: props.logs?.connection,
       dependsOn: props.logs ? [props.logs.ready] : undefined,

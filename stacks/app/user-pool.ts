@@ -60,6 +60,8 @@ export class UserPool extends Construct {
       },
       accountRecoverySetting: { recoveryMechanism: [{ name: "verified_email", priority: 1 }] },
       deletionProtection: deletionProtection ? "ACTIVE" : "INACTIVE",
+      // A destroy stops at plan time, before it deletes anything, not at the pool itself.
+      lifecycle: deletionProtection ? { preventDestroy: true } : undefined,
       // TOTP only: SMS would need an SNS role, spending limits and per-message costs.
       mfaConfiguration: props.mfa ? "ON" : "OFF",
       softwareTokenMfaConfiguration: props.mfa ? { enabled: true } : undefined,
