@@ -115,6 +115,41 @@ describe("plan:summary", () => {
     }
   });
 
+  it("shows failed checks, resources removed blocks forget, output changes and before → after values", () => {
+    const md = renderSummary([fixture("checks-removed-outputs", "app-example")]);
+    expect(md).toMatch(/> \[!WARNING\]\n> app-example: check `check.image_pushed` failed: The image 0123456789abcdef .* is not in ECR repository whoami-example yet\./);
+    expect(md).not.toContain("check.fine");
+    expect(md).toContain("Forgotten by `removed` blocks (out of state, left in AWS): `docker_image.image_image`");
+    expect(md).toContain("Outputs: `+` `vpc_cidr` (create), `-` `old_output` (delete)");
+    expect(md).not.toContain("app_url");
+    expect(md).toContain('- `aws_ecs_task_definition.service_task` `cpu`: "256" → "512"');
+    // a secret's values are never printed, only that it changes
+    expect(md).toContain("- `aws_cognito_user_pool_client.cognito_client` `client_secret`: (sensitive) → (sensitive)");
+    expect(md).not.toMatch(/"old"|"new"/);
+  });
+
+  it("marks a create-before-destroy replacement as such", () => {
+    const md = renderSummary([fixture("replace", "app-example")]);
+    expect(md).toContain("| `+/-` replace (create before destroy) | `aws_lb_target_group.app` |");
+    expect(md).toContain("| `-/+` replace | `aws_cognito_user_pool.pool` |");
+    expect(md).toMatch(/`aws_lb_target_group.app` will be replaced \(create before destroy/);
+  });
+
+  it("summarizes the readable stacks when one file cannot be read, names the missing one, and exits 2", () => {
+    const result = cli(`network-example=${join(FIXTURES, "create-only.json")}`, `app-example=${join(FIXTURES, "missing.json")}`);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toContain("| network-example | 2 | 0 | 0 | 0 |");
+    expect(result.stdout).toMatch(/> \[!CAUTION\]\n> \*\*app-example: no plan could be read\.\*\* cannot read .*missing\.json: no such file/);
+    expect(result.stderr).toContain("no such file (ENOENT)");
+  });
+
+  it("says why a stack was not planned (npm run plan writes the reason in its place)", () => {
+    const plan = parsePlan("app-dev", JSON.stringify({ not_planned: "it reads network-dev's outputs from its state, which does not exist yet" }));
+    const md = renderSummary([plan]);
+    expect(md).toContain("| app-dev | not planned | | | |");
+    expect(md).toContain("app-dev: not planned: it reads network-dev's outputs from its state, which does not exist yet");
+  });
+
   it("prints usage with how to make plan.json and exits 2 without arguments", () => {
     const result = cli();
     expect(result.status).toBe(2);

@@ -33,12 +33,49 @@ interface ResourceChange {
     readonly after?: unknown;
     readonly after_unknown?: unknown;
     readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
+    readonly before_sensitive?: unknown;
+    readonly after_sensitive?: unknown;
   };
+}
+
+/** A value for the before → after list: short JSON, or what it is when it cannot be shown. */
+function shown(value: unknown, sensitive: unknown, unknown: unknown): string {
+  if (sensitive === true) return "(sensitive)";
+  if (JSON.stringify(sensitive ?? false).includes("true")) return "(contains sensitive values)";
+  if (unknown === true) return "(known after apply)";
+  if (value === undefined || value === null) return "null";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function changedValues(change: ResourceChange["change"], attributes: string[]): string[] {
+  const pick = (o: unknown, k: string) => (isObject(o) ? o[k] : undefined);
+  return attributes.map((label) => {
+    const k = label.replace(/ \(forces replacement\)$/, "");
+    const before = shown(pick(change.before, k), pick(change.before_sensitive, k), undefined);
+    const after = shown(pick(change.after, k), pick(change.after_sensitive, k), pick(change.after_unknown, k));
+    return `${k}: ${before} → ${after}`;
+  });
+}
+
+export interface Change {
+  readonly address: string;
+  readonly type: string;
+  readonly action: Action;
+  readonly attributes: string[];
+  /** `attribute: before → after` for an update or replacement (sensitive and unknown values named, not shown). */
+  readonly values?: string[];
+  /** A replacement whose new object is created before the old one is deleted. */
+  readonly createBeforeDestroy?: boolean;
 }
 
 export interface StackPlan {
   readonly stack: string;
-  readonly changes: ReadonlyArray<{ address: string; type: string; action: Action; attributes: string[] }>;
+  readonly changes: ReadonlyArray<Change>;
+  /** `check` blocks that failed (or can only be evaluated on apply), with their messages. */
+  readonly checks?: ReadonlyArray<{ address: string; status: "fail" | "unknown"; messages: string[] }>;
+  /** Resources that `removed` blocks take out of state while they stay in AWS. */
+  readonly forgotten?: readonly string[];
   /** Outputs the plan adds, changes or removes. */
   readonly outputs?: ReadonlyArray<{ name: string; action: Action }>;
   /** Why the stack was not planned (`npm run plan` says so instead of failing). */
@@ -87,14 +124,27 @@ export function parsePlan(stack: string, text: string, file = stack): StackPlan 
     .filter((rc) => rc.mode !== "data" && isObject(rc.change) && Array.isArray(rc.change.actions))
     .flatMap((rc) => {
       const action = actionOf(rc.change.actions);
-      return action ? [{ address: rc.address, type: rc.type, action, attributes: changedAttributes(rc.change, action) }] : [];
+      if (!action) return [];
+      const attributes = changedAttributes(rc.change, action);
+      const createBeforeDestroy = action === "replace" && rc.change.actions[0] === "create";
+      return [{ address: rc.address, type: rc.type, action, attributes, values: changedValues(rc.change, attributes), createBeforeDestroy }];
     });
+  const forgotten = (resourceChanges as ResourceChange[])
+    .filter((rc) => isObject(rc.change) && Array.isArray(rc.change.actions) && rc.change.actions.length === 1 && rc.change.actions[0] === "forget")
+    .map((rc) => rc.address);
+  const checks = (Array.isArray(json.checks) ? (json.checks as unknown[]) : []).flatMap((check) => {
+    if (!isObject(check) || (check.status !== "fail" && check.status !== "unknown")) return [];
+    const address = isObject(check.address) ? String(check.address.to_display ?? "") : "";
+    const instances = Array.isArray(check.instances) ? (check.instances as unknown[]) : [];
+    const messages = instances.flatMap((i) => (isObject(i) && Array.isArray(i.problems) ? (i.problems as unknown[]).map((p) => (isObject(p) ? String(p.message ?? "") : "")) : []));
+    return [{ address, status: check.status as "fail" | "unknown", messages }];
+  });
   const outputChanges = isObject(json.output_changes) ? json.output_changes : {};
   const outputs = Object.entries(outputChanges).flatMap(([name, change]) => {
     const action = isObject(change) && Array.isArray(change.actions) ? actionOf(change.actions as string[]) : undefined;
     return action ? [{ name, action }] : [];
   });
-  return { stack, changes, outputs };
+  return { stack, changes, outputs, checks, forgotten };
 }
 
 const ICON: Readonly<Record<Action, string>> = { create: "+", update: "~", replace: "-/+", delete: "-" };
@@ -107,7 +157,14 @@ export function renderSummary(plans: readonly StackPlan[]): string {
     lines.push("> [!CAUTION]", `> **${c.stack}: \`${c.address}\` will be ${c.action === "delete" ? "DELETED" : "REPLACED"}.** This loses ${STATEFUL[c.type]}. Do not merge unless that is intended.`, "");
   }
   for (const c of destructive.filter((d) => !STATEFUL[d.type])) {
-    lines.push("> [!WARNING]", `> ${c.stack}: \`${c.address}\` will be ${c.action === "delete" ? "deleted" : "replaced"}.`, "");
+    const order = c.createBeforeDestroy ? " (create before destroy: the new one exists before the old one is deleted)" : "";
+    lines.push("> [!WARNING]", `> ${c.stack}: \`${c.address}\` will be ${c.action === "delete" ? "deleted" : "replaced"}${order}.`, "");
+  }
+  for (const plan of plans) {
+    for (const check of plan.checks ?? []) {
+      const what = check.status === "fail" ? "failed" : "can only be evaluated during apply";
+      lines.push("> [!WARNING]", `> ${plan.stack}: check \`${check.address}\` ${what}${check.messages.length ? `: ${check.messages.join(" ")}` : "."}`, "");
+    }
   }
 
   lines.push("| stack | create | update | replace | delete |", "| --- | ---: | ---: | ---: | ---: |");
@@ -126,6 +183,9 @@ export function renderSummary(plans: readonly StackPlan[]): string {
     if (outputs.length > 0) {
       lines.push(`Outputs: ${outputs.map((o) => `\`${ICON[o.action]}\` \`${o.name}\` (${o.action})`).join(", ")}`, "");
     }
+    if ((plan.forgotten ?? []).length > 0) {
+      lines.push(`Forgotten by \`removed\` blocks (out of state, left in AWS): ${(plan.forgotten ?? []).map((a) => `\`${a}\``).join(", ")}`, "");
+    }
     if (plan.changes.length === 0) {
       lines.push("No changes. Infrastructure matches the configuration.");
       continue;
@@ -133,7 +193,14 @@ export function renderSummary(plans: readonly StackPlan[]): string {
     lines.push("| | resource | changed attributes |", "| --- | --- | --- |");
     for (const c of plan.changes) {
       const attributes = c.attributes.length > 0 ? c.attributes.map((a) => `\`${a}\``).join(", ") : c.action === "create" ? "(new)" : c.action === "delete" ? "(removed)" : "";
-      lines.push(`| \`${ICON[c.action]}\` ${c.action} | \`${c.address}\` | ${attributes} |`);
+      const action = c.createBeforeDestroy ? "`+/-` replace (create before destroy)" : `\`${ICON[c.action]}\` ${c.action}`;
+      lines.push(`| ${action} | \`${c.address}\` | ${attributes} |`);
+    }
+    const values = plan.changes.filter((c) => (c.values ?? []).length > 0);
+    if (values.length > 0) {
+      lines.push("", "<details><summary>before → after</summary>", "");
+      for (const c of values) for (const v of c.values ?? []) lines.push(`- \`${c.address}\` ${v.replace(/^([^:]+): /, "`$1`: ")}`);
+      lines.push("", "</details>");
     }
   }
   return `${lines.join("\n")}\n`;
@@ -174,17 +241,31 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   try {
     if (args.length === 0) throw new PlanInputError(USAGE);
-    const plans = args.map((arg) => {
+    const problems: Array<{ stack: string; message: string }> = [];
+    const plans = args.flatMap((arg) => {
       const { stack, file } = stackNameFor(arg);
-      let text: string;
       try {
-        text = readFileSync(file, "utf8");
+        let text: string;
+        try {
+          text = readFileSync(file, "utf8");
+        } catch (error) {
+          throw new PlanInputError(unreadableMessage(file, error as NodeJS.ErrnoException));
+        }
+        return [parsePlan(stack, text, file)];
       } catch (error) {
-        throw new PlanInputError(unreadableMessage(file, error as NodeJS.ErrnoException));
+        if (!(error instanceof PlanInputError)) throw error;
+        problems.push({ stack, message: error.message });
+        return [];
       }
-      return parsePlan(stack, text, file);
     });
-    process.stdout.write(renderSummary(plans));
+    // One bad file loses nothing else: the other stacks are summarized, the bad one named
+    // in the summary and on stderr, and the exit code says something is missing.
+    if (plans.length > 0) {
+      const missing = problems.map((p) => `> [!CAUTION]\n> **${p.stack}: no plan could be read.** ${p.message.split("\n")[0]}\n`).join("\n");
+      const summary = renderSummary(plans);
+      process.stdout.write(missing ? summary.replace(/\n\n/, `\n\n${missing}\n`) : summary);
+    }
+    if (problems.length > 0) throw new PlanInputError(problems.map((p) => p.message).join("\n"));
   } catch (error) {
     if (!(error instanceof PlanInputError)) throw error;
     process.stderr.write(`plan:summary: ${error.message}\n`);

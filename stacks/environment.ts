@@ -71,6 +71,9 @@ export interface SynthesizedStack {
   readonly resources: number;
 }
 
+/** The one command that deploys an environment (scripts/deploy.ts); help and the docs say the same. */
+export const DEPLOY_COMMAND = "npm run deploy -- <env>";
+
 /** What `npm run synth` prints: what was written where, and what to run next. */
 export function synthSummary(stacks: readonly SynthesizedStack[], root: string): string {
   const width = Math.max(...stacks.map((s) => s.name.length));
@@ -81,7 +84,7 @@ export function synthSummary(stacks: readonly SynthesizedStack[], root: string):
     `Wrote ${stacks.length} stacks for ${count} in stacks/config.ts (${environments.join(", ")}):`,
     ...lines,
     "",
-    "Next, with AWS credentials and your own environment in stacks/config.ts (README, Deploy):",
-    "  npx cdktf deploy bootstrap-<env> network-<env>  &&  npm run image -- <env>  &&  npx cdktf deploy app-<env>",
+    "Next, with AWS credentials and your own environment in stacks/config.ts (docs/deploy.md):",
+    `  ${DEPLOY_COMMAND}`,
   ].join("\n");
 }

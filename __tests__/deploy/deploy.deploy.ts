@@ -49,6 +49,17 @@ function setEnvironment(name: string, change: (config: EnvironmentConfig) => Env
   writeEnvironments(emulator, environments);
 }
 
+/** `npm run plan -- <env>`, then its summary; each plan.json is kept in artifacts/deploy-plans/<label>/. */
+function prPlan(env: string, label: string, extraEnv: NodeJS.ProcessEnv = {}): string {
+  const result = sh(emulator, "npm", ["run", "--silent", "plan", "--", env], extraEnv);
+  if (result.status !== 0) throw new Error(`npm run plan -- ${env} exited ${result.status}:\n${result.output.slice(-6000)}`);
+  const files = Object.values(stackNames(env)).map((s) => join(stackPath(s), "plan.json"));
+  const kept = join(ROOT, "artifacts", "deploy-plans", label);
+  mkdirSync(kept, { recursive: true });
+  for (const file of files) writeFileSync(join(kept, `${file.split("/").slice(-2)[0]}.json`), readFileSync(file));
+  return npm("plan:summary", ...files);
+}
+
 /** Runs an npm script the way the docs say; fails the test with its output if it fails. */
 function npm(script: string, ...args: string[]): string {
   const result = sh(emulator, "npm", ["run", "--silent", script, "--", ...args]);
@@ -107,8 +118,7 @@ afterAll(async () => {
 
 describe("a brand-new account, the documented way", () => {
   it("a pull request's plan before any state exists plans bootstrap and network and says why the app waits", () => {
-    npm("plan", "dev");
-    const summary = npm("plan:summary", ...Object.values(stackNames("dev")).map((s) => join(stackPath(s), "plan.json")));
+    const summary = prPlan("dev", "before-any-state");
     expect(summary).toMatch(/\| bootstrap-dev \| \d+ \| 0 \| 0 \| 0 \|/);
     expect(summary).toMatch(/\| network-dev \| \d+ \| 0 \| 0 \| 0 \|/);
     expect(summary).toMatch(/app-dev: not planned: it reads network-dev's outputs from its state, which does not exist yet/);
@@ -135,8 +145,7 @@ describe("a brand-new account, the documented way", () => {
   });
 
   it("a pull request's plan after the deploy shows no changes in any stack", () => {
-    npm("plan", "dev");
-    const summary = npm("plan:summary", ...Object.values(stackNames("dev")).map((s) => join(stackPath(s), "plan.json")));
+    const summary = prPlan("dev", "after-deploy");
     for (const stack of Object.values(stackNames("dev"))) expect(summary).toContain(`| ${stack} | 0 | 0 | 0 | 0 |`);
   });
 
@@ -147,9 +156,7 @@ describe("a brand-new account, the documented way", () => {
       `fs.writeFileSync("cdktf.out/stacks/network-dev/pr_change.tf.json", JSON.stringify({output:{vpc_cidr:{value:"\${aws_vpc.vpc.cidr_block}"}}}));`,
       `fs.writeFileSync("cdktf.out/stacks/app-dev/pr_change.tf.json", JSON.stringify({output:{network_cidr:{value:"\${data.terraform_remote_state.cross-stack-reference-input-network-dev.outputs.vpc_cidr}"}}}));'`,
     ].join("");
-    const result = sh(emulator, "npm", ["run", "--silent", "plan", "--", "dev"], { DEPLOY_AFTER_SYNTH: `${emulator.env.DEPLOY_AFTER_SYNTH} && ${addOutput}` });
-    expect(result.status).toBe(0);
-    const summary = npm("plan:summary", ...Object.values(stackNames("dev")).map((s) => join(stackPath(s), "plan.json")));
+    const summary = prPlan("dev", "adds-network-output", { DEPLOY_AFTER_SYNTH: `${emulator.env.DEPLOY_AFTER_SYNTH} && ${addOutput}` });
     expect(summary).toMatch(/vpc_cidr/);
     expect(summary).toMatch(/app-dev: not planned: it reads `vpc_cidr`, which this change adds to network-dev/);
   });
@@ -165,8 +172,11 @@ describe("day 2 on the same account: each change applies and re-plans clean", ()
   });
 
   it("service.containerPort changed (the target group is replaced before the old one goes)", () => {
-    setEnvironment("dev", (e) => ({ ...e, service: { ...e.service, containerPort: 8080 } }));
-    deploy("dev", "containerPort 8080");
+    setEnvironment("dev", (e) => ({ ...e, service: { ...e.service, containerPort: 9090 } }));
+    const summary = prPlan("dev", "container-port");
+    expect(summary).toMatch(/`\+\/-` replace \(create before destroy\) \| `aws_lb_target_group\.load-balancer_target-group`/);
+    expect(summary).toMatch(/`aws_lb_target_group\.load-balancer_target-group` `port`: 8080 → 9090/);
+    deploy("dev", "containerPort 9090");
     expectCleanReplan("dev");
   });
 
@@ -257,4 +267,3 @@ function leftInAccount() {
 
 // Keep the container change file from outliving a crash of this file's process.
 process.once("exit", () => rmSync(CHANGE_FILE, { force: true }));
-void readFileSync;

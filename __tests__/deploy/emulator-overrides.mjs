@@ -31,9 +31,12 @@ const backendEmulator = {
   skip_metadata_api_check: true,
 };
 
+// Only the stacks of the environments synth read from $ENVIRONMENTS_FILE: others in the
+// folder are left as synth wrote them.
+const names = process.env.ENVIRONMENTS_FILE ? JSON.parse(readFileSync(process.env.ENVIRONMENTS_FILE, "utf8")).map((e) => e.name) : undefined;
 for (const stack of readdirSync(stacksDir)) {
   const file = join(stacksDir, stack, "cdk.tf.json");
-  if (!existsSync(file)) continue;
+  if (!existsSync(file) || (names && !names.includes(stack.replace(/^[a-z]+-/, "")))) continue;
   const json = JSON.parse(readFileSync(file, "utf8"));
   const override = {
     terraform: {},

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { EnvironmentConfig, environments } from "../../stacks/config";
@@ -122,7 +122,9 @@ describe("config validation", () => {
     const summary = synthSummary(stacks, dirname(outdir));
     expect(summary).toContain("Wrote 3 stacks for 1 environment in stacks/config.ts (example):");
     expect(summary).toMatch(new RegExp(`  app-example +${stacks[2].resources} resources  cdktf.out/stacks/app-example/cdk.tf.json`));
-    expect(summary).toContain("npx cdktf deploy bootstrap-<env> network-<env>  &&  npm run image -- <env>  &&  npx cdktf deploy app-<env>");
+    expect(summary).toContain("\n  npm run deploy -- <env>");
+    // the command the deploy tier (__tests__/deploy) runs, and an npm script that exists
+    expect(JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).scripts.deploy).toBe("tsx scripts/deploy.ts");
   });
 });
 

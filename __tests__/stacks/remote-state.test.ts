@@ -4,8 +4,8 @@ describe("remote state", () => {
   const stacks = buildEnvironment();
   const bootstrap = synthJson(stacks.bootstrap);
 
-  it("keeps the bootstrap stack's own state in a local file in the project root, outside cdktf.out", () => {
-    expect(bootstrap.terraform.backend).toEqual({ local: { path: "../../../terraform.bootstrap-example.tfstate" } });
+  it("keeps the bootstrap stack's own state in its bucket (npm run deploy moves it there from a local file)", () => {
+    expect(bootstrap.terraform.backend).toEqual({ s3: { bucket: "example-whoami-tfstate", key: "example/bootstrap-example.tfstate", region: "eu-central-1", use_lockfile: true } });
   });
 
   it("creates the state bucket versioned, KMS-encrypted, with public access blocked", () => {
