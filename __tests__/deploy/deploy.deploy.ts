@@ -4,8 +4,8 @@
  * stopped here), with the real Terraform CLI and hashicorp/aws provider. Each step runs the
  * documented command (`npm run deploy`, `npm run plan`, `npm run destroy`), not a copy.
  *
- * The steps build on each other, in order, on one emulated account: `dev` goes through the
- * whole day-2 sequence; `prodlike` (WAF, dual-stack, pinned zone ids, allowDestroy false)
+ * The steps build on each other, in order, on one emulated account: `tierdev` goes through the
+ * whole day-2 sequence; `tierprod` (WAF, dual-stack, pinned zone ids, allowDestroy false)
  * applies, re-plans clean and tears down the documented way.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,8 +14,8 @@ import { EnvironmentConfig } from "../../stacks/config";
 import { stackNames } from "../../stacks/naming";
 import { aws, Emulator, ROOT, sh, stackPath, startEmulator, timings, writeEnvironments } from "./emulator";
 
-const dev: EnvironmentConfig = {
-  name: "dev",
+const tierdev: EnvironmentConfig = {
+  name: "tierdev",
   region: "eu-central-1",
   stateBucket: "deploytier-dev-tfstate",
   hostedZone: { name: "deploytier.test" },
@@ -25,13 +25,13 @@ const dev: EnvironmentConfig = {
   allowDestroy: false,
 };
 
-const prodlike: EnvironmentConfig = {
-  name: "prodlike",
+const tierprod: EnvironmentConfig = {
+  name: "tierprod",
   region: "eu-central-1",
-  stateBucket: "deploytier-prodlike-tfstate",
+  stateBucket: "deploytier-tierprod-tfstate",
   hostedZone: { name: "deploytier.test" },
   domainName: "www.deploytier.test",
-  cognito: { domainPrefix: "deploytier-prodlike-login", deletionProtection: true, mfa: true },
+  cognito: { domainPrefix: "deploytier-tierprod-login", deletionProtection: true, mfa: true },
   network: { cidr: "10.20.0.0/16", availabilityZones: ["euc1-az1", "euc1-az2", "euc1-az3"], dualStack: true },
   service: { desiredCount: 2, maxCount: 4 },
   waf: { enabled: true },
@@ -39,7 +39,7 @@ const prodlike: EnvironmentConfig = {
 };
 
 let emulator: Emulator;
-let environments: EnvironmentConfig[] = [dev, prodlike];
+let environments: EnvironmentConfig[] = [tierdev, tierprod];
 /** Added to container/ to change its content hash; removed again on every exit path. */
 const CHANGE_FILE = join(ROOT, "container", "deploy-tier-change.txt");
 const results: Array<{ step: string; stack?: string; result: string }> = [];
@@ -101,7 +101,8 @@ beforeAll(async () => {
   writeEnvironments(emulator, environments);
   // The account's own public zone, as the README asks a user to have before deploying.
   aws(emulator, "route53", "create-hosted-zone", "--name", "deploytier.test", "--caller-reference", "deploy-tier");
-  for (const config of environments) rmSync(join(ROOT, `terraform.bootstrap-${config.name}.tfstate.migrated`), { force: true });
+  // Left by an earlier run that died (the tier's own environment names, nobody else's).
+  for (const config of environments) for (const suffix of ["", ".migrated"]) rmSync(join(ROOT, `terraform.bootstrap-${config.name}.tfstate${suffix}`), { force: true });
   process.stdout.write(`deploy tier: moto ${emulator.endpoint}, hashicorp/aws ${emulator.providerVersion}\n`);
 }, 180000);
 
@@ -110,6 +111,7 @@ afterAll(async () => {
   for (const config of environments) rmSync(join(ROOT, `terraform.bootstrap-${config.name}.tfstate.migrated`), { force: true });
   await emulator?.stop();
   mkdirSync(join(ROOT, "artifacts"), { recursive: true });
+  if (emulator && existsSync(emulator.logFile)) writeFileSync(join(ROOT, "artifacts", "deploy-tier-moto.log"), readFileSync(emulator.logFile));
   const report = { provider: emulator?.providerVersion, results, timings };
   writeFileSync(join(ROOT, "artifacts", "deploy-tier.json"), `${JSON.stringify(report, null, 2)}\n`);
   const total = timings.reduce((n, t) => n + t.seconds, 0);
@@ -118,103 +120,109 @@ afterAll(async () => {
 
 describe("a brand-new account, the documented way", () => {
   it("a pull request's plan before any state exists plans bootstrap and network and says why the app waits", () => {
-    const summary = prPlan("dev", "before-any-state");
-    expect(summary).toMatch(/\| bootstrap-dev \| \d+ \| 0 \| 0 \| 0 \|/);
-    expect(summary).toMatch(/\| network-dev \| \d+ \| 0 \| 0 \| 0 \|/);
-    expect(summary).toMatch(/app-dev: not planned: it reads network-dev's outputs from its state, which does not exist yet/);
+    const summary = prPlan("tierdev", "before-any-state");
+    expect(summary).toMatch(/\| bootstrap-tierdev \| \d+ \| 0 \| 0 \| 0 \|/);
+    expect(summary).toMatch(/\| network-tierdev \| \d+ \| 0 \| 0 \| 0 \|/);
+    expect(summary).toMatch(/app-tierdev: not planned: it reads network-tierdev's outputs from its state, which does not exist yet/);
     // Read-only: nothing was created, not even the state bucket.
     expect(aws(emulator, "s3api", "list-buckets").Buckets).toEqual([]);
   });
 
-  it("npm run deploy -- dev creates the bucket, moves bootstrap's state into it, then deploys network, image and app", () => {
-    const output = deploy("dev", "first deploy");
+  it("npm run deploy -- tierdev creates the bucket, moves bootstrap's state into it, then deploys network, image and app", () => {
+    const output = deploy("tierdev", "first deploy");
     expect(output).toMatch(/State bucket deploytier-dev-tfstate does not exist yet: creating it/);
     const keys = aws(emulator, "s3api", "list-objects-v2", "--bucket", "deploytier-dev-tfstate").Contents.map((o: { Key: string }) => o.Key);
-    expect(keys).toEqual(expect.arrayContaining(["dev/bootstrap-dev.tfstate", "dev/network-dev.tfstate", "dev/app-dev.tfstate"]));
-    expect(existsSync(join(ROOT, "terraform.bootstrap-dev.tfstate"))).toBe(false);
-    expect(resourcesInState("bootstrap-dev")).toContain("aws_s3_bucket.state");
-    expect(output).toMatch(/Deployed dev: https:\/\/app\.deploytier\.test/);
+    expect(keys).toEqual(expect.arrayContaining(["tierdev/bootstrap-tierdev.tfstate", "tierdev/network-tierdev.tfstate", "tierdev/app-tierdev.tfstate"]));
+    expect(existsSync(join(ROOT, "terraform.bootstrap-tierdev.tfstate"))).toBe(false);
+    expect(resourcesInState("bootstrap-tierdev")).toContain("aws_s3_bucket.state");
+    expect(output).toMatch(/Deployed tierdev: https:\/\/app\.deploytier\.test/);
   });
 
-  it("every stack re-plans with no changes", () => expectCleanReplan("dev"));
+  it("every stack re-plans with no changes", () => expectCleanReplan("tierdev"));
 
   it("a second deploy in a row does not re-apply bootstrap, and succeeds", () => {
-    const output = deploy("dev", "second deploy");
-    expect(output).toMatch(/State bucket deploytier-dev-tfstate exists and holds bootstrap-dev's state: not applied/);
+    const output = deploy("tierdev", "second deploy");
+    expect(output).toMatch(/State bucket deploytier-dev-tfstate exists and holds bootstrap-tierdev's state: not applied/);
     expect(output).not.toMatch(/BucketAlreadyOwnedByYou/);
   });
 
   it("a pull request's plan after the deploy shows no changes in any stack", () => {
-    const summary = prPlan("dev", "after-deploy");
-    for (const stack of Object.values(stackNames("dev"))) expect(summary).toContain(`| ${stack} | 0 | 0 | 0 | 0 |`);
+    const summary = prPlan("tierdev", "after-deploy");
+    for (const stack of Object.values(stackNames("tierdev"))) expect(summary).toContain(`| ${stack} | 0 | 0 | 0 | 0 |`);
   });
 
   it("a pull request that adds a network output the app reads plans network and says the app follows", () => {
     // What synth writes for such a change: the output in network, its use in app.
     const addOutput = [
       `node -e 'const fs=require("fs");`,
-      `fs.writeFileSync("cdktf.out/stacks/network-dev/pr_change.tf.json", JSON.stringify({output:{vpc_cidr:{value:"\${aws_vpc.vpc.cidr_block}"}}}));`,
-      `fs.writeFileSync("cdktf.out/stacks/app-dev/pr_change.tf.json", JSON.stringify({output:{network_cidr:{value:"\${data.terraform_remote_state.cross-stack-reference-input-network-dev.outputs.vpc_cidr}"}}}));'`,
+      `fs.writeFileSync("cdktf.out/stacks/network-tierdev/pr_change.tf.json", JSON.stringify({output:{vpc_cidr:{value:"\${aws_vpc.vpc.cidr_block}"}}}));`,
+      `fs.writeFileSync("cdktf.out/stacks/app-tierdev/pr_change.tf.json", JSON.stringify({output:{network_cidr:{value:"\${data.terraform_remote_state.cross-stack-reference-input-network-tierdev.outputs.vpc_cidr}"}}}));'`,
     ].join("");
-    const summary = prPlan("dev", "adds-network-output", { DEPLOY_AFTER_SYNTH: `${emulator.env.DEPLOY_AFTER_SYNTH} && ${addOutput}` });
+    let summary: string;
+    try {
+      summary = prPlan("tierdev", "adds-network-output", { DEPLOY_AFTER_SYNTH: `${emulator.env.DEPLOY_AFTER_SYNTH} && ${addOutput}` });
+    } finally {
+      // Synth does not clear a stack's folder: the next deploy must not see this change.
+      for (const stack of ["network-tierdev", "app-tierdev"]) rmSync(join(stackPath(stack), "pr_change.tf.json"), { force: true });
+    }
     expect(summary).toMatch(/vpc_cidr/);
-    expect(summary).toMatch(/app-dev: not planned: it reads `vpc_cidr`, which this change adds to network-dev/);
+    expect(summary).toMatch(/app-tierdev: not planned: it reads `vpc_cidr`, which this change adds to network-tierdev/);
   });
 });
 
 describe("day 2 on the same account: each change applies and re-plans clean", () => {
   it("a new container content hash", () => {
     writeFileSync(CHANGE_FILE, "a change to the app's source\n");
-    const output = deploy("dev", "new content hash");
-    expect(output).toMatch(/putting a manifest for .*whoami-dev:[0-9a-f]{16}/);
-    expectCleanReplan("dev");
+    const output = deploy("tierdev", "new content hash");
+    expect(output).toMatch(/putting a manifest for .*whoami-tierdev:[0-9a-f]{16}/);
+    expectCleanReplan("tierdev");
     rmSync(CHANGE_FILE);
   });
 
   it("service.containerPort changed (the target group is replaced before the old one goes)", () => {
-    setEnvironment("dev", (e) => ({ ...e, service: { ...e.service, containerPort: 9090 } }));
-    const summary = prPlan("dev", "container-port");
+    setEnvironment("tierdev", (e) => ({ ...e, service: { ...e.service, containerPort: 9090 } }));
+    const summary = prPlan("tierdev", "container-port");
     expect(summary).toMatch(/`\+\/-` replace \(create before destroy\) \| `aws_lb_target_group\.load-balancer_target-group`/);
     expect(summary).toMatch(/`aws_lb_target_group\.load-balancer_target-group` `port`: 8080 → 9090/);
-    deploy("dev", "containerPort 9090");
-    expectCleanReplan("dev");
+    deploy("tierdev", "containerPort 9090");
+    expectCleanReplan("tierdev");
   });
 
   it("an alternative name added", () => {
-    setEnvironment("dev", (e) => ({ ...e, alternativeNames: ["alt.deploytier.test"] }));
-    deploy("dev", "alternative name");
-    expectCleanReplan("dev");
+    setEnvironment("tierdev", (e) => ({ ...e, alternativeNames: ["alt.deploytier.test"] }));
+    deploy("tierdev", "alternative name");
+    expectCleanReplan("tierdev");
   });
 
   it("network.azCount 2 -> 3", () => {
-    setEnvironment("dev", (e) => ({ ...e, network: { ...e.network, azCount: 3 } }));
-    deploy("dev", "azCount 3");
-    expectCleanReplan("dev");
+    setEnvironment("tierdev", (e) => ({ ...e, network: { ...e.network, azCount: 3 } }));
+    deploy("tierdev", "azCount 3");
+    expectCleanReplan("tierdev");
   });
 });
 
 describe("tear down", () => {
   it("a protected environment's destroy stops before it deletes anything", () => {
-    const before = { app: resourcesInState("app-dev"), network: resourcesInState("network-dev") };
-    const result = sh(emulator, "npm", ["run", "--silent", "destroy", "--", "dev"]);
+    const before = { app: resourcesInState("app-tierdev"), network: resourcesInState("network-tierdev") };
+    const result = sh(emulator, "npm", ["run", "--silent", "destroy", "--", "tierdev"]);
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/Instance cannot be destroyed/);
     expect(result.output).toMatch(/prevent_destroy/);
-    expect({ app: resourcesInState("app-dev"), network: resourcesInState("network-dev") }).toEqual(before);
+    expect({ app: resourcesInState("app-tierdev"), network: resourcesInState("network-tierdev") }).toEqual(before);
     expect(aws(emulator, "elbv2", "describe-load-balancers").LoadBalancers).toHaveLength(1);
-    results.push({ step: "protected destroy", stack: "dev", result: "stopped before deleting anything" });
+    results.push({ step: "protected destroy", stack: "tierdev", result: "stopped before deleting anything" });
   });
 
   it("allowDestroy false -> true, deploy, destroy leaves only the bootstrap stack", () => {
-    setEnvironment("dev", (e) => ({ ...e, allowDestroy: true }));
-    deploy("dev", "allowDestroy true");
-    expectCleanReplan("dev");
-    npm("destroy", "dev");
-    results.push({ step: "destroy", stack: "dev", result: "destroyed" });
-    expect(resourcesInState("app-dev")).toEqual([]);
-    expect(resourcesInState("network-dev")).toEqual([]);
+    setEnvironment("tierdev", (e) => ({ ...e, allowDestroy: true }));
+    deploy("tierdev", "allowDestroy true");
+    expectCleanReplan("tierdev");
+    npm("destroy", "tierdev");
+    results.push({ step: "destroy", stack: "tierdev", result: "destroyed" });
+    expect(resourcesInState("app-tierdev")).toEqual([]);
+    expect(resourcesInState("network-tierdev")).toEqual([]);
     expect(leftInAccount()).toEqual({
-      buckets: ["deploytier-dev-tfstate", "whoami-dev-s3-logs-123456789012"],
+      buckets: ["deploytier-dev-tfstate", "whoami-tierdev-s3-logs-123456789012"],
       loadBalancers: [],
       targetGroups: [],
       vpcs: [],
@@ -231,15 +239,15 @@ describe("tear down", () => {
 
 describe("a production-like environment (WAF, dual-stack, pinned zone ids, allowDestroy false)", () => {
   it("deploys, re-plans clean, and tears down the documented way", () => {
-    deploy("prodlike", "first deploy");
-    expectCleanReplan("prodlike");
-    setEnvironment("prodlike", (e) => ({ ...e, allowDestroy: true, cognito: { ...e.cognito, deletionProtection: false } }));
-    deploy("prodlike", "allowDestroy true");
-    expectCleanReplan("prodlike");
-    npm("destroy", "prodlike");
-    results.push({ step: "destroy", stack: "prodlike", result: "destroyed" });
-    expect(resourcesInState("app-prodlike")).toEqual([]);
-    expect(resourcesInState("network-prodlike")).toEqual([]);
+    deploy("tierprod", "first deploy");
+    expectCleanReplan("tierprod");
+    setEnvironment("tierprod", (e) => ({ ...e, allowDestroy: true, cognito: { ...e.cognito, deletionProtection: false } }));
+    deploy("tierprod", "allowDestroy true");
+    expectCleanReplan("tierprod");
+    npm("destroy", "tierprod");
+    results.push({ step: "destroy", stack: "tierprod", result: "destroyed" });
+    expect(resourcesInState("app-tierprod")).toEqual([]);
+    expect(resourcesInState("network-tierprod")).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
  * the emulator by AWS_ENDPOINT_URL and __tests__/deploy/emulator-overrides.mjs.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,8 @@ export interface Emulator {
   readonly endpoint: string;
   readonly process: ChildProcess;
   readonly workDir: string;
+  /** moto_server's request log (the tier's first place to look when a step fails). */
+  readonly logFile: string;
   /** Environment for every command of the tier. */
   readonly env: NodeJS.ProcessEnv;
   /** The hashicorp/aws version the stacks run with: the pin, or the mirrored 5.100.0. */
@@ -46,15 +48,17 @@ export async function startEmulator(): Promise<Emulator> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const workDir = mkdtempSync(join(tmpdir(), "deploy-tier-"));
+  // Its request log goes to a file, not a pipe: the tier runs commands with spawnSync, which
+  // blocks this process's event loop, so a pipe would fill up and stall the emulator.
+  const logFile = join(workDir, "moto.log");
+  const log = openSync(logFile, "w");
   // ACM certificates move from PENDING_VALIDATION to ISSUED after this many seconds.
   const child = spawn(MOTO_SERVER, ["-H", "127.0.0.1", "-p", String(port)], {
     env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: "1" },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", log, log],
   });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20000);
-  });
+  closeSync(log);
+  const tail = () => readFileSync(logFile, "utf8").slice(-4000);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -65,18 +69,18 @@ export async function startEmulator(): Promise<Emulator> {
   try {
     const deadline = Date.now() + 30000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${tail()}`);
       const up = await fetch(`${endpoint}/moto-api/data.json`).then(
         (r) => r.ok,
         () => false,
       );
       if (up) break;
-      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${tail()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     const providerVersion = pinnedProviderInstallable(workDir) ? PINNED_AWS_PROVIDER : MIRRORED_AWS_PROVIDER;
     const env = tierEnvironment(endpoint, workDir, providerVersion);
-    return { endpoint, process: child, workDir, env, providerVersion, stop };
+    return { endpoint, process: child, workDir, logFile, env, providerVersion, stop };
   } catch (error) {
     await stop();
     throw error;
