@@ -76,7 +76,11 @@ function bootstrap(ctx: Context, config: ResolvedConfig, apply: boolean): void {
   }
   terraform(ctx, stack, ["init", "-input=false", "-reconfigure"]);
   if (!apply) {
-    ctx.log(`State bucket ${config.stateBucket} exists and holds ${stack}'s state: not applied (changes to bootstrap: ${DEPLOY_USAGE.replace("[--bootstrap]", "--bootstrap")}).`);
+    const withBootstrap = DEPLOY_USAGE.replace("<environment> [--bootstrap]", `${config.name} --bootstrap`);
+    ctx.log(`State bucket ${config.stateBucket} exists and holds ${stack}'s state: not applied (changes to bootstrap: ${withBootstrap}).`);
+    // Read-only: say so when bootstrap has changes waiting, without applying them.
+    const plan = terraform(ctx, stack, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"], { ok: [0, 2] });
+    if (plan.status === 2) ctx.log(`NOTE: ${stack} has changes that this deploy does not apply: review them and run \`${withBootstrap}\`.`);
     return;
   }
   terraform(ctx, stack, APPLY, { inherit: true });

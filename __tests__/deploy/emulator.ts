@@ -6,7 +6,7 @@
  * the emulator by AWS_ENDPOINT_URL and __tests__/deploy/emulator-overrides.mjs.
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -130,7 +130,6 @@ function tierEnvironment(endpoint: string, workDir: string, providerVersion: str
     AWS_SHARED_CREDENTIALS_FILE: join(workDir, "no-aws-credentials"),
     DEPLOY_AFTER_SYNTH: "node __tests__/deploy/emulator-overrides.mjs cdktf.out/stacks",
     IMAGE_PUSH: "manifest",
-    ENVIRONMENTS_FILE: join(workDir, "environments.json"),
     CHECKPOINT_DISABLE: "1",
     TF_IN_AUTOMATION: "1",
   };
@@ -159,9 +158,9 @@ function tierEnvironment(endpoint: string, workDir: string, providerVersion: str
   return env;
 }
 
-/** Writes the tier's test environments where synth reads them ($ENVIRONMENTS_FILE). */
-export function writeEnvironments(emulator: Emulator, environments: readonly EnvironmentConfig[]): void {
-  writeFileSync(emulator.env.ENVIRONMENTS_FILE!, `${JSON.stringify(environments, null, 2)}\n`);
+/** Writes test environments into a JSON file for synth to read through $ENVIRONMENTS_FILE. */
+export function writeEnvironments(file: string, environments: readonly EnvironmentConfig[]): void {
+  writeFileSync(file, `${JSON.stringify(environments, null, 2)}\n`);
 }
 
 export interface Result {
@@ -169,26 +168,53 @@ export interface Result {
   readonly output: string;
 }
 
-/** Runs a command in the project root with the tier's environment; output is kept for messages. */
-export function sh(emulator: Emulator, command: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Result {
+/** Every command's duration, for the tier's closing report. */
+export const timings: Array<{ command: string; cwd: string; seconds: number; status: number }> = [];
+
+/**
+ * Runs a command with the tier's environment, asynchronously, so that two environments'
+ * sequences (each in its own project copy) run side by side against one emulator.
+ */
+export function sh(emulator: Emulator, cwd: string, command: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: ROOT, env: { ...emulator.env, ...extraEnv }, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-  timings.push({ command: [command, ...args].join(" "), seconds: (Date.now() - started) / 1000, status: result.status ?? 1 });
-  return { status: result.status ?? 1, output };
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...emulator.env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      const status = code ?? 1;
+      timings.push({ command: [command, ...args].join(" "), cwd, seconds: (Date.now() - started) / 1000, status });
+      resolve({ status, output: Buffer.concat(chunks).toString("utf8") });
+    });
+  });
 }
 
-/** Every command's duration, for the tier's closing report. */
-export const timings: Array<{ command: string; seconds: number; status: number }> = [];
-
 /** The AWS CLI against the emulator; parsed JSON output. */
-export function aws(emulator: Emulator, ...args: string[]): any {
-  const result = sh(emulator, "aws", [...args, "--output", "json"]);
+export async function aws(emulator: Emulator, ...args: string[]): Promise<any> {
+  const result = await sh(emulator, ROOT, "aws", [...args, "--output", "json"]);
   if (result.status !== 0) throw new Error(`aws ${args.join(" ")} failed: ${result.output}`);
   return result.output.trim() ? JSON.parse(result.output) : undefined;
 }
 
-export const stackPath = (stack: string) => join(ROOT, "cdktf.out", "stacks", stack);
-
-/** Stack folders synth wrote (for listing what a run left). */
-export const stacks = () => readdirSync(join(ROOT, "cdktf.out", "stacks"));
+/**
+ * A second project folder for an environment's sequence to run in beside the one in the
+ * checkout: symlinks to the checkout's files, its own cdktf.out (every synth rewrites that)
+ * and its own copy of container/ (whose content hash the other sequence changes). Its
+ * node_modules links each package, not the folder: synth writes node_modules/.cache.
+ */
+export function projectCopy(emulator: Emulator, name: string): string {
+  const dir = join(emulator.workDir, name);
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  const own = new Set(["cdktf.out", "artifacts", "container", "node_modules", ".git", ".scan", "coverage"]);
+  for (const entry of readdirSync(ROOT)) {
+    if (own.has(entry) || entry.startsWith("terraform.")) continue;
+    symlinkSync(join(ROOT, entry), join(dir, entry));
+  }
+  for (const entry of readdirSync(join(ROOT, "node_modules"))) {
+    if (entry !== ".cache") symlinkSync(join(ROOT, "node_modules", entry), join(dir, "node_modules", entry));
+  }
+  cpSync(join(ROOT, "container"), join(dir, "container"), { recursive: true, filter: (source) => !/\/(node_modules|dist|coverage)$/.test(source) });
+  return dir;
+}
