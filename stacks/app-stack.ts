@@ -12,6 +12,8 @@ import { LoadBalancer } from "./app/load-balancer";
 import { SecurityGroups } from "./app/security-groups";
 import { FargateService } from "./app/service";
 import { UserPool } from "./app/user-pool";
+import { Authorization } from "./app/authorization";
+import { ApiBearerRule } from "./app/api-bearer-rule";
 import { WebFirewall } from "./app/waf";
 
 export interface AppStackProps {
@@ -48,6 +50,15 @@ export class AppStack extends ReadableStack {
       region: config.region,
       appDomain: config.domainName,
       ...config.cognito,
+      tokenValidity: config.session,
+    });
+
+    const authorization = new Authorization(this, "authorization", {
+      namePrefix: prefix,
+      userPoolId: userPool.pool.id,
+      routes: config.authorization.routes,
+      api: config.authorization.api,
+      accessTokenMinutes: config.session.accessTokenMinutes,
     });
 
     const image = new AppImage(this, "image", {
@@ -90,7 +101,19 @@ export class AppStack extends ReadableStack {
       dualStack: config.network.dualStack,
       logs: { access: accessLogs.accessLogs, connection: accessLogs.connectionLogs, ready: accessLogs.logBucket.policy },
       deletionProtection: !config.allowDestroy,
+      sessionTimeoutSeconds: config.session.lengthMinutes * 60,
     });
+
+    const bearer = authorization.apiScope
+      ? new ApiBearerRule(this, "api-bearer", {
+          listenerArn: lb.httpsListener.arn,
+          targetGroupArn: lb.targetGroup.arn,
+          domainName: config.domainName,
+          priority: 50,
+          issuer: userPool.issuer,
+          requiredScope: authorization.apiScope,
+        })
+      : undefined;
 
     if (config.waf.enabled) {
       new WebFirewall(this, "waf", {
@@ -119,9 +142,16 @@ export class AppStack extends ReadableStack {
         COGNITO_CLIENT_ID: userPool.client.id,
         COGNITO_ISSUER: userPool.issuer,
         LOGOUT_URL: userPool.logoutUrl,
+        APP_ORIGIN: `https://${config.domainName}`,
+        SESSION_TIMEOUT: String(config.session.lengthMinutes * 60),
         SESSION_COOKIE_NAME,
+        ...(config.authorization.routes.length > 0 && { ROUTE_POLICY: JSON.stringify(config.authorization.routes) }),
+        ...(authorization.apiScope && {
+          API_CLIENT_IDS: authorization.machineClients.map((c) => c.id).join(","),
+          API_SCOPE: authorization.apiScope,
+        }),
       },
-      dependsOn: [...lb.rules, ...securityGroups.rules],
+      dependsOn: [...lb.rules, ...(bearer ? [bearer.rule] : []), ...securityGroups.rules],
     });
 
     const outputs: Record<string, string> = {
@@ -130,6 +160,8 @@ export class AppStack extends ReadableStack {
       user_pool_id: userPool.pool.id,
       user_pool_client_id: userPool.client.id,
       hosted_ui_domain: userPool.hostedUiDomain,
+      // Where machine clients get a token (client credentials grant); see docs/authorization.md.
+      token_endpoint: `https://${userPool.hostedUiDomain}/oauth2/token`,
       ecr_repository_url: image.repository.repositoryUrl,
       ecs_cluster_name: service.cluster.name,
       ecs_service_name: service.service.name,

@@ -29,7 +29,8 @@ export const example: EnvironmentConfig = {
 
 /**
  * Production settings: NAT gateway per AZ, three AZs, two to six tasks, dual-stack, protected
- * user pool with TOTP MFA, WAF, a year of logs, and nothing that a destroy may delete.
+ * user pool with TOTP MFA, WAF, a year of logs, and nothing that a destroy may delete; an
+ * admins group guarding /admin and one machine client for the API.
  */
 export const production: EnvironmentConfig = {
   name: "prod",
@@ -47,6 +48,11 @@ export const production: EnvironmentConfig = {
   waf: { enabled: true, logRetentionDays: 365 },
   allowDestroy: false,
   tags: { "cost-center": "platform" },
+  // Only members of the admins group open /admin; one program reads /api/* with its own token.
+  authorization: {
+    routes: [{ path: "/admin/*", groups: ["admins"] }],
+    api: { scopes: { read: "Read the caller's identity (GET /api/me)" }, requiredScope: "read", clients: [{ name: "reporting" }] },
+  },
 };
 
 export const environments: readonly EnvironmentConfig[] = [example, production];

@@ -7,6 +7,7 @@
  * `allowDestroy: "false"` or a misspelled key at synth, before anything is written.
  */
 import { z } from "zod";
+import { routePolicyProblems } from "../container/src/route-policy";
 import {
   bucketProblem,
   cidrProblem,
@@ -223,6 +224,107 @@ const waf = z.strictObject({
   logRetentionDays: retentionDays.default(90),
 });
 
+/**
+ * How long a sign-in lasts, and how soon a change to a user (disabled, removed from a
+ * group) takes effect. The ALB keeps a session cookie for `lengthMinutes`; within it, it
+ * renews the user's tokens with the refresh token each time the access token expires,
+ * and that renewal fails for a disabled user, which ends the session.
+ */
+const session = z.strictObject({
+  /**
+   * Minutes from sign-in until the ALB sends the user to the sign-in page again (the
+   * listener's session_timeout), 5 to 10,080 (7 days, the ALB's maximum). Shown to users
+   * on the app's page.
+   * @default 480 - a working day
+   */
+  lengthMinutes: integer(5, 10_080, " (the ALB allows up to 7 days)").default(480),
+  /**
+   * Minutes an access token is valid (Cognito: 5 to 1,440). The longest a disabled user
+   * or a change of groups waits to take effect, and how long a machine client's token lasts.
+   * @default 15
+   */
+  accessTokenMinutes: integer(5, 1440, " (Cognito's limits for access tokens)").default(15),
+  /**
+   * Minutes an ID token is valid (Cognito: 5 to 1,440).
+   * @default 15
+   */
+  idTokenMinutes: integer(5, 1440, " (Cognito's limits for ID tokens)").default(15),
+  /**
+   * Minutes a refresh token is valid (Cognito: 60 to 5,256,000, ten years). It must last
+   * the whole session, or the session ends when it expires; longer gains nothing.
+   * @default 480
+   */
+  refreshTokenMinutes: integer(60, 5_256_000, " (Cognito's limits for refresh tokens)").default(480),
+});
+
+/**
+ * Stricter than Cognito, which takes any printable character: no `$`, `%`, `{` or quotes,
+ * so no name can read as a Terraform template (`${...}`, `%{...}`) in the synthesized JSON.
+ */
+const SCOPE_NAME = /^[A-Za-z0-9._~:?#[\]@!&'()*+,;=-]{1,256}$/;
+const RESOURCE_SERVER = /^[A-Za-z0-9._~:/?#[\]@!&'()*+,;=-]{1,256}$/;
+const GROUP = /^[\p{L}\p{N}._+=,@-]{1,128}$/u;
+const CLIENT_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/** One route of the policy: a path and the groups that may open it. */
+const routeRule = z.strictObject({
+  /** `/admin` (that path only) or `/admin/*` (`/admin` and everything below it). Case-sensitive. */
+  path: z.string(),
+  /** Members of any one of these Cognito groups may open the path. Each group is created in the user pool. */
+  groups: z.array(z.string().regex(GROUP, { error: (issue) => `${JSON.stringify(issue.input)} must be 1-128 letters, digits or . _ + = , @ -` })),
+});
+
+/** A program that calls the API with its own credentials (OAuth 2.0 client credentials). */
+const machineClient = z.strictObject({
+  /**
+   * Short name: lowercase letters, digits, hyphens (2-32). The Cognito app client is
+   * `<project>-<env>-<name>`; its id and secret are in the user pool.
+   */
+  name: z.string().regex(CLIENT_NAME, { error: (issue) => `${JSON.stringify(issue.input)} must be 2-32 lowercase letters, digits or hyphens, starting with a letter` }),
+  /**
+   * Scopes (names from `api.scopes`) this client may ask for.
+   * @default - the API's requiredScope
+   */
+  scopes: z.array(z.string()).optional(),
+});
+
+/** Bearer tokens for machine clients on /api/*: a Cognito resource server, its scopes, the clients. */
+const api = z.strictObject({
+  /**
+   * The resource server's identifier, the first part of every scope (`<identifier>/<scope>`).
+   * @default "api"
+   */
+  identifier: z
+    .string()
+    .regex(RESOURCE_SERVER, { error: (issue) => `${JSON.stringify(issue.input)} must be 1-256 URL characters (letters, digits, :/?#[]@!&'()*+,;=._~-)` })
+    .default("api"),
+  /** The API's scopes: name -> description, e.g. `{ read: "Read who is calling" }`. */
+  scopes: z.record(z.string(), z.string().min(1).max(256)),
+  /**
+   * The scope a bearer request to /api/* must carry: the ALB's jwt-validation rule checks
+   * it, and the app again.
+   */
+  requiredScope: z.string(),
+  /** The machine clients: one confidential app client each, client credentials grant only. */
+  clients: z.array(machineClient),
+});
+
+/** Who may do what. */
+const authorization = z.strictObject({
+  /**
+   * Which Cognito groups a path needs, e.g. `[{ path: "/admin/*", groups: ["admins"] }]`.
+   * A request must satisfy every rule whose path matches; the groups are created in the
+   * user pool (add users with `aws cognito-idp admin-add-user-to-group`).
+   * @default [] - every signed-in user may open every page
+   */
+  routes: z.array(routeRule).default([]),
+  /**
+   * Machine clients with bearer tokens on /api/*, checked by the ALB (jwt-validation) and the app.
+   * @default - none: only signed-in users reach /api/*
+   */
+  api: api.optional(),
+});
+
 const environment = z.strictObject({
   /** Environment name, used in stack and resource names: lowercase letters, digits, hyphens. */
   name: z.string().regex(ENV_NAME, {
@@ -260,6 +362,10 @@ const environment = z.strictObject({
   logs: logs.prefault({}),
   /** @default - see each setting */
   waf: waf.prefault({}),
+  /** @default - see each setting */
+  session: session.prefault({}),
+  /** @default - no groups needed, no machine clients */
+  authorization: authorization.prefault({}),
   /**
    * This environment may be destroyed with everything in it: no ALB deletion protection,
    * and a destroy empties the log buckets and the ECR repository. Set it to false for
@@ -329,7 +435,53 @@ const CROSS_FIELD_RULES: ReadonlyArray<{ reads: readonly string[]; problems: (c:
       maxCount !== undefined && maxCount < desiredCount ? [`service.maxCount ${maxCount} must be at least desiredCount (${desiredCount})`] : [],
   },
   { reads: ["name"], problems: (c) => nameLengthProblems(c.name) },
+  {
+    reads: ["session"],
+    problems: ({ session: s }) => [
+      ...(s.refreshTokenMinutes < s.lengthMinutes
+        ? [`session.refreshTokenMinutes ${s.refreshTokenMinutes} is shorter than session.lengthMinutes ${s.lengthMinutes}: the session would end when the refresh token expires; make it at least ${s.lengthMinutes}`]
+        : []),
+      ...(s.refreshTokenMinutes <= Math.max(s.accessTokenMinutes, s.idTokenMinutes)
+        ? [`session.refreshTokenMinutes ${s.refreshTokenMinutes} must be longer than the access and ID token validity (Cognito refuses it otherwise)`]
+        : []),
+    ],
+  },
+  {
+    reads: ["authorization.routes"],
+    problems: (c) => {
+      const problems = routePolicyProblems(c.authorization.routes).map((p) => `authorization.routes ${p}`);
+      const paths = c.authorization.routes.map((r) => r.path);
+      for (const path of new Set(paths.filter((p, i) => paths.indexOf(p) !== i))) problems.push(`authorization.routes lists ${path} twice; put all its groups in one rule`);
+      for (const path of paths.filter((p) => PUBLIC_PATHS.some((open) => open === p || (p.endsWith("/*") && open.startsWith(p.slice(0, -1)))))) {
+        if (path !== "/*") problems.push(`authorization.routes ${path} covers a public path (${PUBLIC_PATHS.join(", ")}), which nobody signs in for`);
+      }
+      return problems;
+    },
+  },
+  {
+    reads: ["authorization.api"],
+    problems: ({ authorization: { api: a } }) => {
+      if (!a) return [];
+      const names = Object.keys(a.scopes);
+      const problems: string[] = [];
+      if (names.length === 0) problems.push("authorization.api.scopes is empty: declare at least the scope requiredScope names");
+      for (const name of names.filter((n) => !SCOPE_NAME.test(n))) problems.push(`authorization.api.scopes: scope name ${JSON.stringify(name)} must be 1-256 URL characters without "/"`);
+      if (!names.includes(a.requiredScope)) problems.push(`authorization.api.requiredScope "${a.requiredScope}" is not one of api.scopes (${names.join(", ") || "none"})`);
+      if (a.clients.length === 0) problems.push("authorization.api.clients is empty: list the machine clients, or leave api out");
+      const clientNames = a.clients.map((m) => m.name);
+      for (const name of new Set(clientNames.filter((n, i) => clientNames.indexOf(n) !== i))) problems.push(`authorization.api.clients names ${name} twice`);
+      for (const client of a.clients) {
+        for (const scope of client.scopes ?? []) {
+          if (!names.includes(scope)) problems.push(`authorization.api.clients ${client.name}: scope "${scope}" is not one of api.scopes (${names.join(", ")})`);
+        }
+      }
+      return problems;
+    },
+  },
 ];
+
+/** Paths the ALB forwards without a sign-in; no route rule may claim them. */
+const PUBLIC_PATHS = ["/signed-out", "/health"];
 
 const inZone = (name: string, zone: string) => name === zone || name.endsWith(`.${zone}`);
 

@@ -218,7 +218,7 @@ describe("clashes between environments", () => {
   it("reports unknown keys of every environment at once, and writes nothing", () => {
     const problems = problemsOf([{ ...example, azcount: 2 }, { ...other, service: { cpuu: 256 } }]);
     expect(problems).toEqual([
-      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, allowDestroy, tags',
+      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, session, authorization, allowDestroy, tags',
       '[staging] service.cpuu is not a setting; did you mean "cpu"?',
     ]);
   });
@@ -331,5 +331,37 @@ describe("zone id prefixes", () => {
     ["il-central-1", "ilc1"],
   ])("%s has zone ids %s-azN", (region, prefix) => {
     expect(zoneIdPrefix(region)).toBe(prefix);
+  });
+});
+
+describe("session and authorization settings", () => {
+  const api = { scopes: { read: "Read" }, requiredScope: "read", clients: [{ name: "reporting" }] };
+
+  it("accepts a route policy and machine clients, and fills in the resource server identifier", () => {
+    const [resolved] = resolveEnvironments([{ ...example, authorization: { routes: [{ path: "/admin/*", groups: ["admins"] }], api } }]);
+    expect(resolved.authorization.api?.identifier).toBe("api");
+    expect(resolved.session).toEqual({ lengthMinutes: 480, accessTokenMinutes: 15, idTokenMinutes: 15, refreshTokenMinutes: 480 });
+  });
+
+  it.each([
+    [{ session: { lengthMinutes: 20_000 } }, /session.lengthMinutes 20000 must be a whole number from 5 to 10,080 \(the ALB allows up to 7 days\)/],
+    [{ session: { accessTokenMinutes: 2 } }, /session.accessTokenMinutes 2 must be a whole number from 5 to 1,440/],
+    [{ session: { lengthMinutes: 720 } }, /session.refreshTokenMinutes 480 is shorter than session.lengthMinutes 720: the session would end when the refresh token expires; make it at least 720/],
+    [{ session: { lengthMinutes: 60, accessTokenMinutes: 60, refreshTokenMinutes: 60 } }, /session.refreshTokenMinutes 60 must be longer than the access and ID token validity/],
+    [{ authorization: { routes: [{ path: "admin/*", groups: ["admins"] }] } }, /authorization.routes rule 0: path "admin\/\*" must be like "\/admin" or "\/admin\/\*"/],
+    [{ authorization: { routes: [{ path: "/admin/*", groups: [] }] } }, /authorization.routes rule 0: groups must be a non-empty list of Cognito group names/],
+    [{ authorization: { routes: [{ path: "/admin/*", groups: ["${oops}"] }] } }, /authorization.routes\[0\].groups\[0\] "\$\{oops\}" must be 1-128 letters, digits or/],
+    [{ authorization: { routes: [{ path: "/signed-out", groups: ["admins"] }] } }, /authorization.routes \/signed-out covers a public path/],
+    [
+      { authorization: { routes: [{ path: "/admin/*", groups: ["a"] }, { path: "/admin/*", groups: ["b"] }] } },
+      /authorization.routes lists \/admin\/\* twice; put all its groups in one rule/,
+    ],
+    [{ authorization: { api: { ...api, requiredScope: "write" } } }, /authorization.api.requiredScope "write" is not one of api.scopes \(read\)/],
+    [{ authorization: { api: { ...api, clients: [] } } }, /authorization.api.clients is empty: list the machine clients, or leave api out/],
+    [{ authorization: { api: { ...api, clients: [{ name: "Reporting Job" }] } } }, /authorization.api.clients\[0\].name "Reporting Job" must be 2-32 lowercase letters/],
+    [{ authorization: { api: { ...api, clients: [{ name: "reporting", scopes: ["admin"] }] } } }, /authorization.api.clients reporting: scope "admin" is not one of api.scopes \(read\)/],
+    [{ authorization: { api: { ...api, scopes: { "a/b": "x" } } } }, /scope name "a\/b" must be 1-256 URL characters without "\/"/],
+  ])("rejects %j with a message that says what to fix", (overrides, message) => {
+    expect(withConfig(overrides as Partial<EnvironmentConfig>)).toThrow(message);
   });
 });

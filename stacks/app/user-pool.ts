@@ -20,6 +20,14 @@ export interface UserPoolProps {
   readonly passwordMinLength?: number;
   /** TOTP at every sign-in. @default false */
   readonly mfa?: boolean;
+  /** Validity of the app client's tokens, in minutes. @default - Cognito's: access and ID 60, refresh 30 days */
+  readonly tokenValidity?: TokenValidity;
+}
+
+export interface TokenValidity {
+  readonly accessTokenMinutes: number;
+  readonly idTokenMinutes: number;
+  readonly refreshTokenMinutes: number;
 }
 
 /**
@@ -89,6 +97,12 @@ export class UserPool extends Construct {
       logoutUrls: [`${appUrl}/`, signedOutUrl],
       preventUserExistenceErrors: "ENABLED",
       enableTokenRevocation: true,
+      ...(props.tokenValidity && {
+        accessTokenValidity: props.tokenValidity.accessTokenMinutes,
+        idTokenValidity: props.tokenValidity.idTokenMinutes,
+        refreshTokenValidity: props.tokenValidity.refreshTokenMinutes,
+        tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "minutes" }],
+      }),
       explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
     });
 
