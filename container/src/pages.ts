@@ -51,9 +51,10 @@ export function utc(epochSeconds: number): string {
   return `${new Date(epochSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, "")} UTC`;
 }
 
-/** "2026-11-30 21:05:09 UTC (12 min ago)" or "(in 1 min 58 s)". */
+/** "2026-11-30 21:05:09 UTC (12 min ago)", "(in 1 min 58 s)" or "(just now)". */
 export function when(epochSeconds: number, now: number): string {
   const delta = epochSeconds - now;
+  if (Math.abs(delta) < 1) return `${utc(epochSeconds)} (just now)`;
   return `${utc(epochSeconds)} (${delta >= 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`})`;
 }
 
