@@ -114,17 +114,20 @@ export class TokenVerifier {
    */
   private async checkSignature(jwt: ParsedJwt, kid: string): Promise<void> {
     const { keys } = this.options;
-    let key: PublicKey;
+    const key = keys.cached(kid) ?? (await this.fetchKey(kid));
+    if (verifyEs256(jwt, key)) return;
+    const fresh = await keys.refresh(kid, key);
+    if (fresh && verifyEs256(jwt, fresh)) return;
+    throw new AuthError(401, "signature does not verify");
+  }
+
+  private async fetchKey(kid: string): Promise<PublicKey> {
     try {
-      key = await keys.get(kid);
+      return await this.options.keys.get(kid);
     } catch (error) {
       if (error instanceof UnknownKeyError) throw new AuthError(401, error.reason);
       if (error instanceof KeysUnavailableError) throw new AuthError(503, error.message);
       throw error;
     }
-    if (verifyEs256(jwt, key)) return;
-    const fresh = await keys.refresh(kid, key);
-    if (fresh && verifyEs256(jwt, fresh)) return;
-    throw new AuthError(401, "signature does not verify");
   }
 }
