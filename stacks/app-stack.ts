@@ -12,7 +12,7 @@ import { LoadBalancer } from "./app/load-balancer";
 import { SecurityGroups } from "./app/security-groups";
 import { FargateService } from "./app/service";
 import { UserPool } from "./app/user-pool";
-import { WebFirewall } from "./app/waf";
+import { SIGN_IN_RATE_LIMIT_PER_5_MIN, WebFirewall } from "./app/waf";
 
 export interface AppStackProps {
   readonly config: ResolvedConfig;
@@ -96,7 +96,9 @@ export class AppStack extends ReadableStack {
       new WebFirewall(this, "waf", {
         name: prefix,
         albArn: lb.alb.arn,
+        userPoolArn: userPool.pool.arn,
         rateLimitPer5Min: config.waf.rateLimitPer5Min,
+        signInRateLimitPer5Min: SIGN_IN_RATE_LIMIT_PER_5_MIN,
         logRetentionDays: config.waf.logRetentionDays,
         callbackPath: OAUTH_CALLBACK_PATH,
       });

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -67,11 +69,19 @@ export class FargateService extends Construct {
       retentionInDays: props.logRetentionDays,
     });
 
+    // ECS assumes both roles on behalf of this account's tasks in this region only: the
+    // conditions stop another account's ECS from being talked into using them (confused deputy).
+    const account = new DataAwsCallerIdentity(this, "account", {});
+    const partition = new DataAwsPartition(this, "partition", {});
     const assumeByEcsTasks = new DataAwsIamPolicyDocument(this, "assume-ecs-tasks", {
       statement: [
         {
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+          condition: [
+            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`] },
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
+          ],
         },
       ],
     });
