@@ -3,7 +3,7 @@ import { TerraformOutput } from "cdktf";
 import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
 import { namePrefix, OAUTH_CALLBACK_PATH, resourceName, SESSION_COOKIE_NAME } from "./naming";
-import { ResolvedConfig } from "./validate";
+import { ResolvedConfig } from "./schema";
 import { NetworkStack } from "./network-stack";
 import { DnsCertificate } from "./app/dns-certificate";
 import { AlbAccessLogs } from "./app/access-logs";

@@ -10,7 +10,7 @@ import { ReadableStack } from "./addresses";
 import { awsProvider } from "./backend";
 import { namePrefix, ROOT_FROM_STACK_DIR } from "./naming";
 import { S3AccessLogs } from "./s3-access-logs";
-import { ResolvedConfig } from "./validate";
+import { ResolvedConfig } from "./schema";
 
 export interface BootstrapStackProps {
   readonly config: ResolvedConfig;

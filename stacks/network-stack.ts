@@ -15,7 +15,7 @@ import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
 import { namePrefix, resourceName } from "./naming";
 import { FlowLogs } from "./network/flow-logs";
-import { ResolvedConfig } from "./validate";
+import { ResolvedConfig } from "./schema";
 
 export interface NetworkStackProps {
   readonly config: ResolvedConfig;

@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { EnvironmentConfig, environments } from "../../stacks/config";
+import { environments } from "../../stacks/config";
+import type { EnvironmentConfig } from "../../stacks/schema";
 import { synthesize, synthSummary } from "../../stacks/environment";
-import { ConfigError, resolveEnvironments } from "../../stacks/validate";
+import { ConfigError, resolveEnvironments } from "../../stacks/schema";
+import { zoneIdPrefix } from "../../stacks/validate";
 import { full, minimal as example } from "../fixtures/environments";
 
 const withConfig = (overrides: Partial<EnvironmentConfig>) => () => resolveEnvironments([{ ...example, ...overrides }]);
@@ -81,7 +83,7 @@ describe("config validation", () => {
   });
 
   it("rejects an AZ count an ALB cannot use", () => {
-    expect(withConfig({ network: { azCount: 1 } })).toThrow(/network.azCount 1 must be 2 to 6/);
+    expect(withConfig({ network: { azCount: 1 } })).toThrow(/network.azCount 1 must be a whole number from 2 to 6 \(an ALB needs subnets in at least 2 AZs\)/);
   });
 
   it("rejects a prebuilt image URI without a tag or digest", () => {
@@ -137,7 +139,7 @@ describe("log retention validation", () => {
 
 describe("autoscaling validation", () => {
   it("rejects a maxCount below desiredCount", () => {
-    expect(withConfig({ service: { desiredCount: 3, maxCount: 2 } })).toThrow(/service.maxCount 2 must be an integer of at least desiredCount \(3\)/);
+    expect(withConfig({ service: { desiredCount: 3, maxCount: 2 } })).toThrow(/service.maxCount 2 must be at least desiredCount \(3\)/);
   });
 });
 
@@ -158,7 +160,7 @@ describe("unknown settings", () => {
 
   it("rejects a section that is not an object, and tags that are not strings", () => {
     const problems = problemsOf([{ ...example, network: 3, tags: { team: 1 } }]);
-    expect(problems).toEqual(["[example] network must be an object of settings", "[example] tags must be an object of string values"]);
+    expect(problems).toEqual(["[example] network must be an object of settings, not the number 3", "[example] tags.team must be a string, not the number 1"]);
   });
 });
 
@@ -240,5 +242,94 @@ describe("availability zones and certificate names", () => {
   it("rejects alternative names outside the zone or repeated", () => {
     expect(withConfig({ alternativeNames: ["www.example.org"] })).toThrow(/alternativeNames: "www.example.org" is not a host name inside hosted zone "example.com"/);
     expect(withConfig({ alternativeNames: ["WHOAMI.example.com."] })).toThrow(/alternativeNames repeat a name or domainName/);
+  });
+});
+
+/** The mistakes a new user makes editing stacks/config.ts (issue 17's table), each with the message it gets. */
+describe("values of the wrong type or shape", () => {
+  const drop = (key: string) => Object.fromEntries(Object.entries(example).filter(([k]) => k !== key));
+
+  it.each([
+    ["allowDestroy as a string", { allowDestroy: "false" }, '[example] allowDestroy must be true or false (no quotes), not the string "false"'],
+    ["singleNatGateway as a string", { network: { singleNatGateway: "false" } }, '[example] network.singleNatGateway must be true or false (no quotes), not the string "false"'],
+    ["dualStack as a string", { network: { dualStack: "yes" } }, '[example] network.dualStack must be true or false (no quotes), not the string "yes"'],
+    ["waf.enabled as a number", { waf: { enabled: 1 } }, "[example] waf.enabled must be true or false (no quotes), not the number 1"],
+    ["desiredCount as a string", { service: { desiredCount: "2" } }, '[example] service.desiredCount must be a number (no quotes), not the string "2"'],
+    ["alternativeNames as a string", { alternativeNames: "www.example.com" }, '[example] alternativeNames must be a list of strings, not the string "www.example.com"'],
+    ["availabilityZones as a string", { network: { availabilityZones: "euc1-az1" } }, '[example] network.availabilityZones must be a list of strings, not the string "euc1-az1"'],
+  ])("rejects %s with the setting, the expected type and the value", (_what, overrides, message) => {
+    expect(problemsOf([{ ...example, ...overrides }])).toEqual([message]);
+  });
+
+  it("rejects cpu and memory as strings, both at once", () => {
+    expect(problemsOf([{ ...example, service: { cpu: "512", memory: "1024" } }])).toEqual([
+      '[example] service.cpu must be a number (no quotes), not the string "512"',
+      '[example] service.memory must be a number (no quotes), not the string "1024"',
+    ]);
+  });
+
+  it.each([
+    ["cognito", "[example] cognito is required: an object of settings"],
+    ["hostedZone", "[example] hostedZone is required: an object of settings"],
+    ["domainName", "[example] domainName is required: a string"],
+    ["region", "[example] region is required: a string"],
+    ["stateBucket", "[example] stateBucket is required: a string"],
+  ])("says that %s is required when it is left out", (key, message) => {
+    expect(problemsOf([drop(key)])).toEqual([message]);
+  });
+
+  it("labels an environment without a name by its position, and writes no stacks for it", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+    const nameless = drop("name");
+    expect(problemsOf([nameless])).toEqual(["[environments[0]] name is required: a string"]);
+    expect(() => synthesize([nameless as EnvironmentConfig], { outdir, containerHash: "hash" })).toThrow(ConfigError);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("rejects zone ids of another region, naming the region's prefix", () => {
+    expect(problemsOf([{ ...example, region: "us-west-2", network: { availabilityZones: ["euc1-az1", "euc1-az2"] } }])).toEqual([
+      '[example] network.availabilityZones: zone id "euc1-az1" is not in us-west-2, whose zone ids start with "usw2-"',
+      '[example] network.availabilityZones: zone id "euc1-az2" is not in us-west-2, whose zone ids start with "usw2-"',
+    ]);
+    expect(problemsOf([{ ...example, region: "us-west-2", network: { availabilityZones: ["usw2-az1", "usw2-az2"] } }])).toEqual([]);
+  });
+
+  it("rejects six alternative names, which the ALB's redirect rule cannot match, and accepts five", () => {
+    const names = ["a", "b", "c", "d", "e", "f"].map((n) => `${n}.example.com`);
+    expect(problemsOf([{ ...example, alternativeNames: names }])).toEqual([
+      "[example] alternativeNames lists 6 names; at most 5 fit the ALB rule that redirects them (a listener rule condition takes 5 values)",
+    ]);
+    expect(problemsOf([{ ...example, alternativeNames: names.slice(0, 5) }])).toEqual([]);
+  });
+
+  it("says a China region is in a partition this project does not deploy to, instead of suggesting a European one", () => {
+    const [problem] = problemsOf([{ ...example, region: "cn-north-1" }]);
+    expect(problem).toMatch(/^\[example\] region "cn-north-1" is in AWS China \(aws-cn\), which this project does not deploy to/);
+    expect(problem).not.toMatch(/did you mean/);
+  });
+
+  it("reports type problems and rules between other settings in one pass", () => {
+    const problems = problemsOf([{ ...example, allowDestroy: "no", domainName: "app.example.org", service: { cpu: 256, memory: 4096 } }]);
+    expect(problems).toEqual([
+      '[example] allowDestroy must be true or false (no quotes), not the string "no"',
+      '[example] domainName "app.example.org" is not inside hosted zone "example.com"; use a name ending in ".example.com"',
+      "[example] service.memory 4096 is not allowed with cpu 256; Fargate takes 512, 1024, 2048",
+    ]);
+  });
+});
+
+describe("zone id prefixes", () => {
+  it.each([
+    ["eu-central-1", "euc1"],
+    ["us-east-1", "use1"],
+    ["us-west-2", "usw2"],
+    ["ap-northeast-1", "apne1"],
+    ["ap-southeast-2", "apse2"],
+    ["ap-south-1", "aps1"],
+    ["sa-east-1", "sae1"],
+    ["us-gov-west-1", "usgw1"],
+    ["il-central-1", "ilc1"],
+  ])("%s has zone ids %s-azN", (region, prefix) => {
+    expect(zoneIdPrefix(region)).toBe(prefix);
   });
 });

@@ -1,7 +1,8 @@
 import { Testing } from "cdktf";
-import { environments, production } from "../../stacks/config";
+import { environments } from "../../stacks/config";
 import { addEnvironments } from "../../stacks/environment";
-import { applyDefaults, resolveEnvironments } from "../../stacks/validate";
+import { resolveEnvironments } from "../../stacks/schema";
+import { full } from "../fixtures/environments";
 import { buildEnvironment, only, resourcesOf, synthJson, TEST_HASH, TfJson } from "../helpers/synth";
 
 /** CloudWatch Logs retention values (days). */
@@ -167,9 +168,9 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
   });
 });
 
-describe("the production template", () => {
-  const config = applyDefaults(production);
-  const stacks = buildEnvironment(production);
+describe("a production environment", () => {
+  const [config] = resolveEnvironments([full]);
+  const stacks = buildEnvironment(full);
   const appJson = synthJson(stacks.app);
 
   it("has WAF on the ALB, deletion protection, TOTP MFA and a year of flow, app and WAF logs", () => {
@@ -303,10 +304,10 @@ describe("edge security validation", () => {
   };
 
   it.each([
-    [{ waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 10/],
-    [{ waf: { rateLimitPer5Min: 2.5 } }, /waf.rateLimitPer5Min 2.5 must be an integer/],
+    [{ waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be a whole number from 10 to 2,000,000,000/],
+    [{ waf: { rateLimitPer5Min: 2.5 } }, /waf.rateLimitPer5Min 2.5 must be a whole number/],
     [{ waf: { logRetentionDays: 45 } }, /waf.logRetentionDays 45 is not a CloudWatch retention/],
-    [{ logs: { accessLogRetentionDays: 0 } }, /logs.accessLogRetentionDays 0 must be a whole number of days, at least 1/],
+    [{ logs: { accessLogRetentionDays: 0 } }, /logs.accessLogRetentionDays 0 must be a whole number from 1 to 36,500 \(S3 lifecycle expiry\)/],
   ])("rejects %j", (overrides, message) => {
     expect(problems(overrides)).toMatch(message);
   });

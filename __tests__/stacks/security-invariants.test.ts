@@ -1,14 +1,21 @@
-import { example, production } from "../../stacks/config";
+import { environments } from "../../stacks/config";
+import type { EnvironmentConfig } from "../../stacks/schema";
+import { full, minimal } from "../fixtures/environments";
 import { buildEnvironment, resourcesOf, synthJson, TfJson } from "../helpers/synth";
 
 type Action = { type: string; authenticate_cognito?: unknown };
 type Rule = { action: Action[]; condition: Array<{ path_pattern?: { values: string[] } }> };
 
-/** Checks over the synthesized JSON that must hold for every shipped environment. */
-describe.each([
-  ["example", example],
-  ["production", production],
-])("security invariants (%s)", (_name, config) => {
+/**
+ * Checks over the synthesized JSON that must hold for every environment: the test fixtures
+ * and whatever environments stacks/config.ts holds, under whatever names.
+ */
+const cases: ReadonlyArray<[string, EnvironmentConfig]> = [
+  ["fixture minimal", minimal],
+  ["fixture full", full],
+  ...environments.map((config): [string, EnvironmentConfig] => [`stacks/config.ts ${config.name}`, config]),
+];
+describe.each(cases)("security invariants (%s)", (_name, config) => {
   const stacks = buildEnvironment(config);
   const app = synthJson(stacks.app);
   const bootstrap = synthJson(stacks.bootstrap);
