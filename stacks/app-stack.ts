@@ -12,7 +12,7 @@ import { LoadBalancer } from "./app/load-balancer";
 import { SecurityGroups } from "./app/security-groups";
 import { FargateService } from "./app/service";
 import { UserPool } from "./app/user-pool";
-import { SIGN_IN_RATE_LIMIT_PER_5_MIN, WebFirewall } from "./app/waf";
+import { WebFirewall } from "./app/waf";
 
 export interface AppStackProps {
   readonly config: ResolvedConfig;
@@ -98,7 +98,7 @@ export class AppStack extends ReadableStack {
         albArn: lb.alb.arn,
         userPoolArn: userPool.pool.arn,
         rateLimitPer5Min: config.waf.rateLimitPer5Min,
-        signInRateLimitPer5Min: SIGN_IN_RATE_LIMIT_PER_5_MIN,
+        signInRateLimitPer5Min: config.waf.signInRateLimitPer5Min,
         logRetentionDays: config.waf.logRetentionDays,
         callbackPath: OAUTH_CALLBACK_PATH,
       });

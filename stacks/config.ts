@@ -29,7 +29,8 @@ export const example: EnvironmentConfig = {
 
 /**
  * Production settings: NAT gateway per AZ, three AZs, two to six tasks, dual-stack, protected
- * user pool with TOTP MFA, WAF, a year of logs, and nothing that a destroy may delete.
+ * user pool with TOTP MFA, WAF, a year of logs, nothing that a destroy may delete, and GitHub
+ * Actions roles that deploy it only from its GitHub environment.
  */
 export const production: EnvironmentConfig = {
   name: "prod",
@@ -46,6 +47,9 @@ export const production: EnvironmentConfig = {
   logs: { accessLogRetentionDays: 365 },
   waf: { enabled: true, logRetentionDays: 365 },
   allowDestroy: false,
+  // Deploys only from jobs in the GitHub environment "prod" of this repository; pull
+  // requests plan read-only. Put your repository here (docs/security.md).
+  github: { repository: "example-org/whoami" },
   tags: { "cost-center": "platform" },
 };
 

@@ -13,6 +13,12 @@ export function namePrefix(environment: string): string {
   return `${PROJECT}-${environment}`;
 }
 
+/**
+ * The IAM roles the network and app stacks create, by their part of `resourceName`: the
+ * only roles an environment's GitHub deploy role may change or pass to a service.
+ */
+export const WORKLOAD_ROLE_PARTS = ["task-execution", "task", "vpc-flow-logs"] as const;
+
 /** Stack names, which are also the folders under cdktf.out/stacks/. */
 export const stackNames = (environment: string) => ({
   bootstrap: `bootstrap-${environment}`,

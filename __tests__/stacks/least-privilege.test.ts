@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { load } from "js-yaml";
 import { environments } from "../../stacks/config";
 import { addEnvironments } from "../../stacks/environment";
-import { resolveEnvironments } from "../../stacks/validate";
+import { resolveEnvironments } from "../../stacks/schema";
 import { ALB_TO_COGNITO_PATHS } from "../../stacks/app/waf";
 import { buildEnvironment, only, resourcesOf, synthJson, TEST_HASH, TfJson } from "../helpers/synth";
 

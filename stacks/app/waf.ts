@@ -34,13 +34,6 @@ export const CALLBACK_EXEMPTIONS: ReadonlyArray<{ readonly rule: string; readonl
  */
 export const LOGGED_ACTIONS = ["BLOCK", "COUNT", "EXCLUDED_AS_COUNT"] as const;
 /**
- * Requests one client IP may send to the user pool in any 5 minutes. One sign-in on the
- * hosted UI is about five requests (authorize, login page, password, TOTP, redirect), and
- * the ALB's session lasts days: 100 lets 20 people behind one NAT sign in at once and
- * holds a password-guessing script to about 100 tries per address per 5 minutes.
- */
-export const SIGN_IN_RATE_LIMIT_PER_5_MIN = 100;
-/**
  * User pool endpoints the ALB itself calls from its own addresses, once per sign-in and
  * session refresh: exchanging the code (which needs the client secret) and reading the
  * user's claims. The sign-in page's rate limit does not count them, so many users behind
@@ -59,7 +52,8 @@ export interface WebFirewallProps {
   readonly rateLimitPer5Min: number;
   /**
    * Requests one client IP may send to the user pool (sign-in page and API) per 5 minutes
-   * before WAF blocks it: the brake on password guessing.
+   * before WAF blocks it: the brake on password guessing. One sign-in on the hosted UI is
+   * about five requests (authorize, login page, password, TOTP, redirect).
    */
   readonly signInRateLimitPer5Min: number;
   /** Retention of the WAF log groups, in days. */
