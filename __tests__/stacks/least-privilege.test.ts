@@ -64,7 +64,7 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
     expect(images.count).toBe(`\${contains(tolist(data.aws_ecr_repositories.${repositories}.names), "${String(images.repository_name)}") ? 1 : 0}`);
   });
 
-  it(`WAF ${config.waf.enabled ? "guards" : "is off for"} the hosted sign-in page as waf.enabled says: rate limit per IP and IP reputation on the user pool`, () => {
+  it(`WAF ${config.waf.enabled ? "guards" : "is off for"} the hosted sign-in page as waf.enabled says: rate limit per IP, IP reputation and known bad inputs on the user pool`, () => {
     const pool = Object.keys(appJson.resource.aws_cognito_user_pool)[0];
     const onPool = resourcesOf(appJson, "aws_wafv2_web_acl_association").filter((a) => a.resource_arn === `\${aws_cognito_user_pool.${pool}.arn}`);
     if (!config.waf.enabled) {
@@ -75,11 +75,11 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
     const acl = appJson.resource.aws_wafv2_web_acl[nameIn(onPool[0].web_acl_arn)] as unknown as Acl;
     expect(acl).toMatchObject({ scope: "REGIONAL", default_action: { allow: {} } });
     const groups = acl.rule.flatMap((r) => (r.statement.managed_rule_group_statement ? [r.statement.managed_rule_group_statement.name] : []));
-    expect(groups).toEqual(["AWSManagedRulesAmazonIpReputationList"]);
+    expect(groups).toEqual(["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"]);
     const rate = acl.rule.find((r) => r.statement.rate_based_statement);
     expect(rate?.action).toEqual({ block: {} });
     expect(rate?.statement.rate_based_statement).toMatchObject({ aggregate_key_type: "IP", evaluation_window_sec: 300 });
-    // Not the ALB's web ACL: its core rule set would judge passwords by their characters.
+    // Not the ALB's web ACL: its core rule set judges request shapes the sign-in flow was not tested against.
     const [alb] = Object.keys(appJson.resource.aws_lb);
     const onAlb = resourcesOf(appJson, "aws_wafv2_web_acl_association").find((a) => a.resource_arn === `\${aws_lb.${alb}.arn}`);
     expect(onAlb?.web_acl_arn).not.toBe(onPool[0].web_acl_arn);
@@ -105,6 +105,21 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
   });
 });
 
+describe("IAM policies outside the GitHub roles (what the CKV_AWS_356 skip in .checkov.yaml claims)", () => {
+  it("allow nothing on \"*\" but ECR's registry login and listing log groups, which name no resource", () => {
+    const onEverything = built.flatMap((stacks) =>
+      [stacks.bootstrap, stacks.network, stacks.app].flatMap((stack) =>
+        Object.entries(synthJson(stack).data?.aws_iam_policy_document ?? {})
+          .filter(([name]) => !/^github_/.test(name))
+          .flatMap(([, document]) => (document.statement as unknown as Statement[]).filter((s) => s.effect !== "Deny" && (s.resources ?? []).includes("*")))
+          .flatMap((s) => s.actions),
+      ),
+    );
+    expect(onEverything.length).toBeGreaterThan(0);
+    expect([...new Set(onEverything)].sort()).toEqual(["ecr:GetAuthorizationToken", "logs:DescribeLogGroups"]);
+  });
+});
+
 describe("the sign-in page's web ACL", () => {
   const appJson = synthJson(buildEnvironment({ waf: { enabled: true } }).app);
   const pool = Object.keys(appJson.resource.aws_cognito_user_pool)[0];
@@ -120,11 +135,14 @@ describe("the sign-in page's web ACL", () => {
     expect(rate.scope_down_statement).toEqual({ not_statement: { statement: [{ or_statement: { statement: ALB_TO_COGNITO_PATHS.map(byteMatch) } }] } });
   });
 
-  it("holds one address to fewer sign-in requests than the ALB's limit, and presents no CAPTCHA (it breaks TOTP setup in the hosted UI)", () => {
+  it("holds one address to waf.signInRateLimitPer5Min (100 unless set), below the ALB's, and presents no CAPTCHA (it breaks TOTP setup in the hosted UI)", () => {
     const albAcl = resourcesOf<Acl>(appJson, "aws_wafv2_web_acl").find((a) => a.name !== acl.name);
     const albRate = albAcl?.rule.find((r) => r.statement.rate_based_statement)?.statement.rate_based_statement as { limit: number };
-    expect(rate.limit).toBeLessThan(albRate.limit);
+    expect([rate.limit, albRate.limit]).toEqual([100, 1000]);
     expect(JSON.stringify(acl.rule)).not.toMatch(/captcha|challenge/i);
+    const set = synthJson(buildEnvironment({ waf: { enabled: true, signInRateLimitPer5Min: 30 } }).app);
+    const limits = resourcesOf<Acl>(set, "aws_wafv2_web_acl").map((a) => (a.rule.find((r) => r.statement.rate_based_statement)?.statement.rate_based_statement as { limit: number }).limit);
+    expect(limits.sort((a, b) => a - b)).toEqual([30, 1000]);
   });
 
   it("logs to its own aws-waf-logs-* group, which the one WAF log resource policy admits", () => {

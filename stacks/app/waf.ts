@@ -100,9 +100,11 @@ function rateLimit(limit: number, scopeDown?: Record<string, unknown>): Wafv2Web
  * - on the ALB: a per-IP rate limit, then AWS managed rules (IP reputation, core rule set,
  *   known bad inputs);
  * - on the Cognito user pool, where passwords are typed (the hosted sign-in page and the
- *   user pool API): a per-IP rate limit and the IP reputation list. Not the core rule set:
- *   its body rules (cross-site scripting, path traversal) would block a sign-in whose
- *   password happens to contain `<script` or `../`.
+ *   user pool API): a per-IP rate limit, the IP reputation list and known bad inputs (Log4j
+ *   and the like). Not the core rule set: it judges the shape of requests (a missing
+ *   User-Agent, body sizes) written for web apps' own forms, and a false positive on
+ *   Cognito's pages or on the ALB's server-side token call is a sign-in that fails after
+ *   the password was accepted. The rate limit is what stops password guessing.
  */
 export class WebFirewall extends Construct {
   readonly webAcl: Wafv2WebAcl;
@@ -189,7 +191,11 @@ export class WebFirewall extends Construct {
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       // No CAPTCHA or challenge action: Cognito documents that one can break TOTP setup in the hosted UI.
-      rule: [rateLimit(props.signInRateLimitPer5Min, notAlbToCognito), managedRules(10, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList")],
+      rule: [
+        rateLimit(props.signInRateLimitPer5Min, notAlbToCognito),
+        managedRules(10, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
+        managedRules(20, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+      ],
       visibilityConfig: visibility(signInName),
     });
     new Wafv2WebAclAssociation(this, "sign-in-association", { resourceArn: props.userPoolArn, webAclArn: this.signInWebAcl.arn });

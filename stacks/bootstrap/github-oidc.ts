@@ -8,7 +8,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { albLogBucketName } from "../log-bucket";
+import { albLogBucketName, s3AccessLogBucketName } from "../log-bucket";
 import { STATE_READ_ACTIONS, STATE_WRITE_ACTIONS } from "./state-key";
 
 /** GitHub Actions' OIDC issuer, without the scheme: also the prefix of its IAM condition keys. */
@@ -22,8 +22,8 @@ export const pullRequestSubject = (repository: string) => `repo:${repository}:pu
 
 /**
  * Regional services the network and app stacks manage. The deploy role may call them in
- * the environment's region only; their create actions take no resource ARN, so no
- * narrower resource can be named.
+ * the environment's region only, on any resource: what it creates there gets ids AWS
+ * assigns, which no ARN can name before they exist (and many actions take no resource).
  */
 export const DEPLOYED_SERVICES = ["ec2", "elasticloadbalancing", "ecs", "application-autoscaling", "cognito-idp", "acm", "wafv2", "logs"] as const;
 /**
@@ -48,6 +48,7 @@ export const PLAN_READ_ACTIONS = [
   "ecs:List*",
   "elasticloadbalancing:Describe*",
   "iam:GetOpenIDConnectProvider",
+  "iam:ListOpenIDConnectProviders",
   "iam:GetRole",
   "iam:GetRolePolicy",
   "iam:ListAttachedRolePolicies",
@@ -71,7 +72,6 @@ export const PLAN_READ_ACTIONS = [
   "s3:GetEncryptionConfiguration",
   "s3:GetLifecycleConfiguration",
   "s3:GetReplicationConfiguration",
-  "s3:ListAllMyBuckets",
   "wafv2:Get*",
   "wafv2:List*",
 ] as const;
@@ -183,6 +183,7 @@ export class GithubDeployRoles extends Construct {
     const roleArn = (name: string) => `arn:${partition}:iam::${accountId}:role/${name}`;
     const zone = `arn:${partition}:route53:::hostedzone/${props.hostedZoneId ?? "*"}`;
     const albLogBucket = `arn:${partition}:s3:::${albLogBucketName(props.namePrefix, accountId)}`;
+    const s3LogBucket = `arn:${partition}:s3:::${s3AccessLogBucketName(props.namePrefix, accountId)}`;
 
     const stateRead: DataAwsIamPolicyDocumentStatement[] = [
       // Key names only; the bucket is this environment's alone (no two environments share one).
@@ -195,6 +196,8 @@ export class GithubDeployRoles extends Construct {
         ...stateRead,
         { sid: "DecryptState", actions: [...STATE_READ_ACTIONS], resources: [key.arn] },
         { sid: "ReadConfiguration", actions: [...PLAN_READ_ACTIONS], resources: ["*"] },
+        // A refresh of a bucket asks whether it exists (HeadBucket), which takes s3:ListBucket: log key names, no logs.
+        { sid: "FindOwnLogBuckets", actions: ["s3:ListBucket"], resources: [albLogBucket, s3LogBucket] },
         {
           sid: "ReadOwnUserPool",
           actions: [...PLAN_USER_POOL_READ_ACTIONS],
@@ -227,7 +230,6 @@ export class GithubDeployRoles extends Construct {
         // Registry login and the repository list (the image lookup) name no repository.
         { sid: "EcrLoginAndList", actions: ["ecr:GetAuthorizationToken", "ecr:DescribeRepositories"], resources: ["*"], condition: inRegion },
         { sid: "ManageAlbLogBucket", actions: ["s3:*"], resources: [albLogBucket, `${albLogBucket}/*`] },
-        { sid: "ReadBucketConfiguration", actions: ["s3:GetBucket*", "s3:ListAllMyBuckets"], resources: ["*"] },
         {
           sid: "ManageWorkloadRoles",
           actions: [
@@ -258,7 +260,7 @@ export class GithubDeployRoles extends Construct {
           // ECS, the load balancer and autoscaling each create their service-linked role on first use in an account.
           sid: "ServiceLinkedRoles",
           actions: ["iam:CreateServiceLinkedRole"],
-          resources: ["*"],
+          resources: [`arn:${partition}:iam::${accountId}:role/aws-service-role/*`],
           condition: [
             {
               test: "StringEquals",
@@ -268,7 +270,9 @@ export class GithubDeployRoles extends Construct {
           ],
         },
         { sid: "AppRecords", actions: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone", "route53:ListTagsForResource"], resources: [zone] },
-        { sid: "FindZoneAndWaitForChanges", actions: ["route53:GetChange", "route53:ListHostedZones", "route53:ListHostedZonesByName"], resources: ["*"] },
+        { sid: "WaitForRecordChanges", actions: ["route53:GetChange"], resources: [`arn:${partition}:route53:::change/*`] },
+        // The zone lookup by name; listing names no zone.
+        { sid: "FindZone", actions: ["route53:ListHostedZones", "route53:ListHostedZonesByName"], resources: ["*"] },
       ],
     });
     new IamRolePolicy(this, "deploy-permissions", { role: this.deployRole.id, name: "deploy-network-and-app", policy: deploy.json });
