@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { deploySubject, DEPLOYED_SERVICES, GITHUB_OIDC_AUDIENCE, pullRequestSubject } from "../stacks/bootstrap/github-oidc";
 import { STATE_READ_ACTIONS, STATE_WRITE_ACTIONS } from "../stacks/bootstrap/state-key";
-import { WORKLOAD_ROLE_PARTS } from "../stacks/naming";
+import { WORKLOAD_BOUNDARY_ACTIONS } from "../stacks/bootstrap/workload-boundary";
+import { WORKLOAD_BOUNDARY_PART, WORKLOAD_ROLE_PARTS } from "../stacks/naming";
 
 const root = join(__dirname, "..");
 const doc = readFileSync(join(root, "docs/security.md"), "utf8");
@@ -40,5 +41,14 @@ describe("docs/security.md", () => {
     const key = section("The state key");
     expect(key).toContain(`| the plan role | ${STATE_READ_ACTIONS.map((a) => `\`${a}\``).join(", ")}`);
     expect(key).toContain(`| the deploy role | ${STATE_WRITE_ACTIONS.map((a) => `\`${a}\``).join(", ")}`);
+  });
+
+  it("describes the workload boundary the code creates and what it allows", () => {
+    const roles = section("GitHub Actions roles");
+    expect(roles).toContain(`\`<project>-<env>-${WORKLOAD_BOUNDARY_PART}\``);
+    expect(roles).toContain("`ecr:GetAuthorizationToken`");
+    expect(Object.values(WORKLOAD_BOUNDARY_ACTIONS).flat().every((a) => a.startsWith("ecr:") || a.startsWith("logs:"))).toBe(true);
+    expect(roles).toMatch(/pulling from any ECR repository/);
+    expect(roles).toMatch(/writing log streams and events/);
   });
 });

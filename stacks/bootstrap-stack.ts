@@ -8,10 +8,11 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { ReadableStack } from "./addresses";
 import { awsProvider } from "./backend";
-import { namePrefix, resourceName, ROOT_FROM_STACK_DIR, stackNames, WORKLOAD_ROLE_PARTS } from "./naming";
+import { namePrefix, resourceName, ROOT_FROM_STACK_DIR, stackNames, WORKLOAD_BOUNDARY_PART, WORKLOAD_ROLE_PARTS } from "./naming";
 import { S3AccessLogs } from "./s3-access-logs";
 import { GithubDeployRoles } from "./bootstrap/github-oidc";
 import { StateKey } from "./bootstrap/state-key";
+import { WorkloadBoundary } from "./bootstrap/workload-boundary";
 import { ResolvedConfig } from "./schema";
 
 export interface BootstrapStackProps {
@@ -37,6 +38,8 @@ export class BootstrapStack extends ReadableStack {
       bucket: config.stateBucket,
       lifecycle: { preventDestroy: true },
     });
+    // Before the network and app stacks: their roles name it as their permissions boundary.
+    const boundary = new WorkloadBoundary(this, "workload-boundary", { name: resourceName(config.name, WORKLOAD_BOUNDARY_PART), region: config.region }).policy;
     // GitHub Actions' roles (when config.github is set), then the key that names them.
     const github = config.github
       ? new GithubDeployRoles(this, "github", {
@@ -49,6 +52,7 @@ export class BootstrapStack extends ReadableStack {
           stateBucket: this.bucket,
           bootstrapStateKey: `${config.name}/${stackNames(config.name).bootstrap}.tfstate`,
           workloadRoleNames: WORKLOAD_ROLE_PARTS.map((part) => resourceName(config.name, part)),
+          workloadBoundaryArn: boundary.arn,
           hostedZoneId: config.hostedZone.id,
         })
       : undefined;

@@ -183,6 +183,30 @@ describe.each(resolved.map((config, i) => [config.name, config, bootstraps[i]] a
     }
   });
 
+  it("the deploy role creates workload roles and writes their policies only under the bootstrap's permissions boundary, which it cannot change", () => {
+    const [boundaryAddress, boundary] = Object.entries(json.resource.aws_iam_policy ?? {}).find(([, p]) => p.name === resourceName(env, "workload-boundary")) ?? [];
+    if (!boundaryAddress || !boundary) throw new Error("no workload boundary policy");
+    const boundaryRef = `\${aws_iam_policy.${boundaryAddress}.arn}`;
+    const writes = deploy.permissions.filter((s) => s.effect !== "Deny" && s.actions.some((a) => ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"].includes(a)));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const s of writes) expect(s.condition).toEqual([{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [boundaryRef] }]);
+    const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/${String(boundary.name)}`;
+    for (const action of ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeleteRolePermissionsBoundary"]) {
+      expect([action, allows(deploy.permissions, action, boundaryArn)]).toEqual([action, false]);
+      expect([action, allows(deploy.permissions, action, `arn:aws:iam::${ACCOUNT}:role/${resourceName(env, "task")}`)]).toEqual([action, false]);
+    }
+    // Every role the network and app stacks create carries it (the same name, from the same account).
+    const stacks = built[resolved.indexOf(config)];
+    const roles = [stacks.network, stacks.app].flatMap((st) => resourcesOf<{ permissions_boundary?: string }>(synthJson(st), "aws_iam_role"));
+    expect(roles).toHaveLength(WORKLOAD_ROLE_PARTS.length);
+    for (const r of roles) expect(arnsIn(String(r.permissions_boundary), config.stateBucket, env)).toBe(boundaryArn);
+    // And it caps them at pulling an image and writing logs.
+    const capped = statementsOf(json, boundary.policy).flatMap((s) => s.actions);
+    expect(capped.sort()).toEqual(
+      ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"].sort(),
+    );
+  });
+
   it("the deploy role's service-wide statements hold in the environment's region only", () => {
     const unscoped = deploy.permissions.filter((s) => s.effect !== "Deny" && (s.resources ?? []).includes("*") && s.actions.some((a) => /:\*$|:(Create|Delete|Put|Update|Modify)/.test(a)));
     expect(unscoped.length).toBeGreaterThan(0);

@@ -28,6 +28,8 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   readonly securityGroupId: string;
   readonly targetGroupArn: string;
+  /** Name of the managed policy (created by the bootstrap stack) that bounds both roles. */
+  readonly permissionsBoundaryName: string;
   /** Environment of the app container. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -85,10 +87,12 @@ export class FargateService extends Construct {
         },
       ],
     });
+    const permissionsBoundary = `arn:${partition.partition}:iam::${account.accountId}:policy/${props.permissionsBoundaryName}`;
     // Used by ECS itself to start the task: pull the image, write logs. Nothing else.
     this.executionRole = new IamRole(this, "execution-role", {
       name: `${namePrefix}-task-execution`,
       assumeRolePolicy: assumeByEcsTasks.json,
+      permissionsBoundary,
     });
     const executionRole = this.executionRole;
     const executionPolicy = new DataAwsIamPolicyDocument(this, "execution-policy", {
@@ -115,6 +119,7 @@ export class FargateService extends Construct {
     const taskRole = new IamRole(this, "task-role", {
       name: `${namePrefix}-task`,
       assumeRolePolicy: assumeByEcsTasks.json,
+      permissionsBoundary,
     });
 
     this.taskDefinition = new EcsTaskDefinition(this, "task", {

@@ -48,6 +48,8 @@ export const PLAN_READ_ACTIONS = [
   "ecs:List*",
   "elasticloadbalancing:Describe*",
   "iam:GetOpenIDConnectProvider",
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
   "iam:ListOpenIDConnectProviders",
   "iam:GetRole",
   "iam:GetRolePolicy",
@@ -103,6 +105,8 @@ export interface GithubDeployRolesProps {
   readonly bootstrapStateKey: string;
   /** IAM roles the network and app stacks create (full names): the only roles the deploy role may change or pass. */
   readonly workloadRoleNames: readonly string[];
+  /** The permissions boundary those roles must carry for the deploy role to create them or write their policies. */
+  readonly workloadBoundaryArn: string;
   /**
    * The hosted zone the app's records go in.
    * @default - any hosted zone in the account (the zone is looked up by name)
@@ -231,17 +235,22 @@ export class GithubDeployRoles extends Construct {
         { sid: "EcrLoginAndList", actions: ["ecr:GetAuthorizationToken", "ecr:DescribeRepositories"], resources: ["*"], condition: inRegion },
         { sid: "ManageAlbLogBucket", actions: ["s3:*"], resources: [albLogBucket, `${albLogBucket}/*`] },
         {
+          // Only with the workload boundary on the role: whatever inline policy a deploy
+          // writes, the role can do no more than the boundary (pull images, write logs).
+          sid: "WriteWorkloadRolesWithinTheBoundary",
+          actions: ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"],
+          resources: props.workloadRoleNames.map(roleArn),
+          condition: [{ test: "StringEquals", variable: "iam:PermissionsBoundary", values: [props.workloadBoundaryArn] }],
+        },
+        {
           sid: "ManageWorkloadRoles",
           actions: [
-            "iam:CreateRole",
             "iam:DeleteRole",
-            "iam:DeleteRolePolicy",
             "iam:GetRole",
             "iam:GetRolePolicy",
             "iam:ListAttachedRolePolicies",
             "iam:ListInstanceProfilesForRole",
             "iam:ListRolePolicies",
-            "iam:PutRolePolicy",
             "iam:TagRole",
             "iam:UntagRole",
             "iam:UpdateAssumeRolePolicy",
