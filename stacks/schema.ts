@@ -223,7 +223,8 @@ const waf = z.strictObject({
   logRetentionDays: retentionDays.default(90),
 });
 
-const environment = z.strictObject({
+/** Every setting of an environment, as written; `environmentSchema` adds the rules between them. */
+export const environment = z.strictObject({
   /** Environment name, used in stack and resource names: lowercase letters, digits, hyphens. */
   name: z.string().regex(ENV_NAME, {
     error: (issue) => `"${issue.input}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen`,
