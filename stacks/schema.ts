@@ -268,7 +268,8 @@ const github = z.strictObject({
   accountId: checked((id) => (/^\d{12}$/.test(id) ? undefined : `github.accountId "${id}" must be a 12-digit AWS account id`)).optional(),
 });
 
-const environment = z.strictObject({
+/** Every setting of an environment, as written; `environmentSchema` adds the rules between them. */
+export const environment = z.strictObject({
   /** Environment name, used in stack and resource names: lowercase letters, digits, hyphens. */
   name: z.string().regex(ENV_NAME, {
     error: (issue) => `"${issue.input}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen`,
