@@ -511,7 +511,8 @@ function clashes(configs: readonly unknown[], label: (i: number) => string): str
     ],
     [
       "GitHub environment",
-      (c) => stringAt(c, "github.repository").flatMap((repository) => [...stringAt(c, "github.environment"), ...stringAt(c, "name")].slice(0, 1).map((env) => `${env}" of "${repository}`)),
+      // Reads as: GitHub environment "prod" of "owner/repo" (the environment defaults to the name).
+      (c) => stringAt(c, "github.repository").map((repository) => `${stringAt(c, "github.environment")[0] ?? stringAt(c, "name")[0]}" of "${repository}`),
       "jobs there could deploy both environments; give each its own github.environment",
     ],
   ];
