@@ -129,7 +129,7 @@ describe("the sign-in page's web ACL", () => {
 
   it("counts every request but the ALB's own calls to the token and userInfo endpoints", () => {
     const byteMatch = (path: string) => ({
-      byte_match_statement: { search_string: path, positional_constraint: "EXACTLY", field_to_match: { uri_path: {} }, text_transformation: [{ priority: 0, type: "NONE" }] },
+      byte_match_statement: { search_string: path.toLowerCase(), positional_constraint: "EXACTLY", field_to_match: { uri_path: {} }, text_transformation: [{ priority: 0, type: "LOWERCASE" }] },
     });
     expect(ALB_TO_COGNITO_PATHS).toEqual(["/oauth2/token", "/oauth2/userInfo"]);
     expect(rate.scope_down_statement).toEqual({ not_statement: { statement: [{ or_statement: { statement: ALB_TO_COGNITO_PATHS.map(byteMatch) } }] } });

@@ -29,8 +29,8 @@ export const CALLBACK_EXEMPTIONS: ReadonlyArray<{ readonly rule: string; readonl
 /**
  * What the WAF log keeps: requests a rule blocked or counted (a count override in a rule
  * group logs as EXCLUDED_AS_COUNT). Allowed requests are dropped, so the log does not grow
- * with traffic and does not hold the OAuth `code` of every sign-in (in the query string of
- * each callback, which WAF cannot redact on its own).
+ * with traffic and does not hold the OAuth `code` of every sign-in (in each callback's query
+ * string, which WAF can only redact whole, and blocked requests need it).
  */
 export const LOGGED_ACTIONS = ["BLOCK", "COUNT", "EXCLUDED_AS_COUNT"] as const;
 /**
@@ -173,12 +173,13 @@ export class WebFirewall extends Construct {
         statement: [
           {
             or_statement: {
+              // Compared lowercased: a client may spell `userInfo` either way.
               statement: ALB_TO_COGNITO_PATHS.map((path) => ({
                 byte_match_statement: {
-                  search_string: path,
+                  search_string: path.toLowerCase(),
                   positional_constraint: "EXACTLY",
                   field_to_match: { uri_path: {} },
-                  text_transformation: [{ priority: 0, type: "NONE" }],
+                  text_transformation: [{ priority: 0, type: "LOWERCASE" }],
                 },
               })),
             },
