@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
-import { namePrefix, OAUTH_CALLBACK_PATH, resourceName, SESSION_COOKIE_NAME } from "./naming";
+import { namePrefix, OAUTH_CALLBACK_PATH, resourceName, SESSION_COOKIE_NAME, WORKLOAD_BOUNDARY_PART } from "./naming";
 import { ResolvedConfig } from "./schema";
 import { NetworkStack } from "./network-stack";
 import { DnsCertificate } from "./app/dns-certificate";
@@ -119,7 +119,9 @@ export class AppStack extends ReadableStack {
       new WebFirewall(this, "waf", {
         name: prefix,
         albArn: lb.alb.arn,
+        userPoolArn: userPool.pool.arn,
         rateLimitPer5Min: config.waf.rateLimitPer5Min,
+        signInRateLimitPer5Min: config.waf.signInRateLimitPer5Min,
         logRetentionDays: config.waf.logRetentionDays,
         callbackPath: OAUTH_CALLBACK_PATH,
       });
@@ -134,6 +136,7 @@ export class AppStack extends ReadableStack {
       subnetIds: network.privateSubnets.map((s) => s.id),
       securityGroupId: securityGroups.task.id,
       targetGroupArn: lb.targetGroup.arn,
+      permissionsBoundaryName: name(WORKLOAD_BOUNDARY_PART),
       // Exactly the settings container/src/config.ts reads.
       environment: {
         PORT: String(containerPort),

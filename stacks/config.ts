@@ -29,8 +29,9 @@ export const example: EnvironmentConfig = {
 
 /**
  * Production settings: NAT gateway per AZ, three AZs, two to six tasks, dual-stack, protected
- * user pool with TOTP MFA, WAF, a year of logs, and nothing that a destroy may delete; an
- * admins group guarding /admin and one machine client for the API.
+ * user pool with TOTP MFA, WAF, a year of logs, nothing that a destroy may delete, GitHub
+ * Actions roles that deploy it only from its GitHub environment, an admins group guarding
+ * /admin and one machine client for the API.
  */
 export const production: EnvironmentConfig = {
   name: "prod",
@@ -47,6 +48,9 @@ export const production: EnvironmentConfig = {
   logs: { accessLogRetentionDays: 365 },
   waf: { enabled: true, logRetentionDays: 365 },
   allowDestroy: false,
+  // Deploys only from jobs in the GitHub environment "prod" of this repository; pull
+  // requests plan read-only. Put your repository here (docs/security.md).
+  github: { repository: "example-org/whoami" },
   tags: { "cost-center": "platform" },
   // Only members of the admins group open /admin; one program reads /api/* with its own token.
   authorization: {

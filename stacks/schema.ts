@@ -21,6 +21,8 @@ import {
   LOG_RETENTION_DAYS,
   MAX_ALTERNATIVE_NAMES,
   MAX_CN_LENGTH,
+  GITHUB_ENVIRONMENT,
+  GITHUB_REPOSITORY,
   nameLengthProblems,
   regionProblem,
   suggestion,
@@ -222,6 +224,14 @@ const waf = z.strictObject({
    * @default 90
    */
   logRetentionDays: retentionDays.default(90),
+  /**
+   * Requests one client IP may send to the Cognito user pool (the hosted sign-in page,
+   * where passwords are typed, and the user pool API) in any 5 minutes before WAF blocks
+   * it, when `enabled`. One sign-in is about five requests; the ALB's own calls to the
+   * token and userInfo endpoints do not count.
+   * @default 100
+   */
+  signInRateLimitPer5Min: integer(10, 2_000_000_000, " (AWS WAF's rate-based rule limits)").default(100),
 });
 
 /**
@@ -325,7 +335,43 @@ const authorization = z.strictObject({
   api: api.optional(),
 });
 
-const environment = z.strictObject({
+/** GitHub Actions deploys and plans this environment through OIDC: no AWS keys stored in GitHub. */
+const github = z.strictObject({
+  /**
+   * `owner/name` of the repository whose workflows deploy and plan this environment,
+   * spelled as GitHub shows it: the roles' trust compares GitHub's token claim with it
+   * exactly.
+   */
+  repository: checked((repository) =>
+    GITHUB_REPOSITORY.test(repository) ? undefined : `github.repository "${repository}" must be "owner/name" as GitHub shows it, like "example-org/whoami"`,
+  ),
+  /**
+   * The GitHub environment whose jobs may deploy (and nothing else may): give it
+   * required reviewers and a deployment-branch policy of `main` only.
+   * @default - the environment's name
+   */
+  environment: checked((environment) =>
+    GITHUB_ENVIRONMENT.test(environment) ? undefined : `github.environment "${environment}" must be a GitHub environment name: 1-255 characters, no ":", "*" or "?"`,
+  ).optional(),
+  /**
+   * An AWS account has one GitHub OIDC provider. "create": this environment's bootstrap
+   * stack creates it (and keeps it on destroy: other environments may trust it).
+   * "existing": it uses the one another environment's bootstrap (or anyone) created in
+   * the same account; apply that environment's bootstrap first.
+   * @default "create"
+   */
+  oidcProvider: z.enum(["create", "existing"], { error: (issue) => `${JSON.stringify(issue.input)} must be "create" or "existing"` }).default("create"),
+  /**
+   * The 12-digit AWS account this environment deploys into. Only read by the
+   * configuration check: two environments that both create the OIDC provider must name
+   * two different accounts here.
+   * @default - not stated: then at most one environment may create the provider
+   */
+  accountId: checked((id) => (/^\d{12}$/.test(id) ? undefined : `github.accountId "${id}" must be a 12-digit AWS account id`)).optional(),
+});
+
+/** Every setting of an environment, as written; `environmentSchema` adds the rules between them. */
+export const environment = z.strictObject({
   /** Environment name, used in stack and resource names: lowercase letters, digits, hyphens. */
   name: z.string().regex(ENV_NAME, {
     error: (issue) => `"${issue.input}" must be 1-32 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen`,
@@ -366,6 +412,13 @@ const environment = z.strictObject({
   session: session.prefault({}),
   /** @default - no groups needed, no machine clients */
   authorization: authorization.prefault({}),
+  /**
+   * The GitHub repository that deploys this environment: its bootstrap stack then creates
+   * a deploy role (trusted only by jobs in the GitHub environment) and a read-only plan
+   * role (trusted only by pull requests). docs/security.md describes both.
+   * @default - no roles: deploy with your own credentials
+   */
+  github: github.optional(),
   /**
    * This environment may be destroyed with everything in it: no ALB deletion protection,
    * and a destroy empties the log buckets and the ECR repository. Set it to false for
@@ -494,6 +547,7 @@ function resolve(c: Parsed) {
     alternativeNames: c.alternativeNames.map(hostname),
     network: { ...c.network, azCount },
     service: { ...c.service, maxCount: c.service.maxCount ?? c.service.desiredCount },
+    github: c.github && { ...c.github, environment: c.github.environment ?? c.name },
   };
 }
 
@@ -607,6 +661,12 @@ function clashes(configs: readonly unknown[], label: (i: number) => string): str
       (c) => stringAt(c, "cognito.domainPrefix").flatMap((prefix) => stringAt(c, "region").map((region) => `${prefix} in ${region}`)),
       "a hosted UI domain is unique per region",
     ],
+    [
+      "GitHub environment",
+      // Reads as: GitHub environment "prod" of "owner/repo" (the environment defaults to the name).
+      (c) => stringAt(c, "github.repository").map((repository) => `${stringAt(c, "github.environment")[0] ?? stringAt(c, "name")[0]}" of "${repository}`),
+      "jobs there could deploy both environments; give each its own github.environment",
+    ],
   ];
   const problems: string[] = [];
   for (const [what, key, why] of unique) {
@@ -635,7 +695,30 @@ export function resolveEnvironments(configs: readonly unknown[]): ResolvedConfig
 
   const results = configs.map((config) => environmentSchema.safeParse(config, { reportInput: true }));
   const problems = results.flatMap((result, i) => (result.success ? [] : result.error.issues.flatMap(messages).map((m) => `${label(i)} ${m}`)));
-  problems.push(...clashes(configs, label));
+  problems.push(...clashes(configs, label), ...oidcProviderProblems(configs, label));
   if (problems.length > 0) throw new ConfigError(problems);
   return results.map((r) => r.data as ResolvedConfig);
+}
+
+/**
+ * An account has one GitHub OIDC provider: a second environment that creates it fails at
+ * apply (EntityAlreadyExists). Two environments that both create it must say they are in
+ * different accounts (github.accountId).
+ */
+function oidcProviderProblems(configs: readonly unknown[], label: (i: number) => string): string[] {
+  const creators = configs.flatMap((config, i) =>
+    stringAt(config, "github.repository").length > 0 && (stringAt(config, "github.oidcProvider")[0] ?? "create") === "create"
+      ? [{ i, account: stringAt(config, "github.accountId")[0] }]
+      : [],
+  );
+  return creators.flatMap((creator, n) =>
+    creators.slice(0, n).flatMap((first) => {
+      if (creator.account !== undefined && first.account !== undefined && creator.account !== first.account) return [];
+      const why =
+        creator.account === undefined || first.account === undefined
+          ? `if they share an AWS account, set github.oidcProvider: "existing" on one; if not, set github.accountId on both`
+          : `both are in account ${creator.account}; set github.oidcProvider: "existing" on one and apply the other's bootstrap first`;
+      return [`${label(creator.i)} github.oidcProvider "create": ${label(first.i)} creates the account's GitHub OIDC provider too; ${why}`];
+    }),
+  );
 }

@@ -49,10 +49,17 @@ const NAME_LIMITS: ReadonlyArray<[part: string, what: string, limit: number]> = 
   ["task-execution", "IAM role name", 64],
   ["task", "IAM role name", 64],
   ["vpc-flow-logs", "IAM role name", 64],
+  ["github-deploy", "IAM role name", 64],
+  ["github-plan", "IAM role name", 64],
   // Log bucket names end in the 12-digit account id (see stacks/log-bucket.ts).
   ["alb-logs-123456789012", "access-log bucket name", 63],
   ["s3-logs-123456789012", "S3 access-log bucket name", 63],
 ];
+
+/** `owner/name` of a GitHub repository: owners are letters, digits and hyphens; names add dots and underscores. */
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** A GitHub environment name as it appears in the OIDC `sub` claim, without the claim's separator or IAM wildcards. */
+export const GITHUB_ENVIRONMENT = /^[^:*?]{1,255}$/;
 
 /** Host names compare lowercase and without a trailing dot. */
 export const hostname = (name: string) => name.toLowerCase().replace(/\.$/, "");

@@ -218,7 +218,7 @@ describe("clashes between environments", () => {
   it("reports unknown keys of every environment at once, and writes nothing", () => {
     const problems = problemsOf([{ ...example, azcount: 2 }, { ...other, service: { cpuu: 256 } }]);
     expect(problems).toEqual([
-      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, session, authorization, allowDestroy, tags',
+      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, session, authorization, github, allowDestroy, tags',
       '[staging] service.cpuu is not a setting; did you mean "cpu"?',
     ]);
   });

@@ -103,7 +103,10 @@ export class UserPool extends Construct {
         refreshTokenValidity: props.tokenValidity.refreshTokenMinutes,
         tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "minutes" }],
       }),
-      explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+      // The ALB signs users in through the hosted UI (authorization code flow) and renews
+      // sessions with refresh tokens; it never calls InitiateAuth. Any other flow would let a
+      // script try passwords against the user pool API with this client id, page or no page.
+      explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
     });
 
     this.issuer = `https://cognito-idp.${props.region}.amazonaws.com/${this.pool.id}`;
