@@ -2,7 +2,14 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
 import Provider from "oidc-provider";
 import { accessToken, CognitoSigningKey, jwks } from "./cognito-token";
-import { MachineClient, verifyPoolToken } from "./jwt-validation";
+import { verifyPoolToken } from "./jwt-validation";
+
+/** A machine client of the local user pool: client credentials, the scopes it may ask for. */
+export interface MachineClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scopes: readonly string[];
+}
 
 /** A dev user from dev/users.json. */
 export interface DevUser {

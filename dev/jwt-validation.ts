@@ -1,13 +1,6 @@
 import { createPublicKey, KeyObject, verify } from "node:crypto";
 import type { CognitoSigningKey } from "./cognito-token";
 
-/** A machine client of the local user pool: client credentials, the scopes it may ask for. */
-export interface MachineClient {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly scopes: readonly string[];
-}
-
 export interface PoolTokenOptions {
   readonly issuer: string;
   /** The pool's keys (private halves are ignored; only the public key verifies). */
