@@ -5,11 +5,9 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   // Transpile only (no type check per file: `npm run typecheck` does that once).
-  // jose is ESM-only, so it is transpiled to CommonJS for jest too.
   transform: {
     "^.+\\.[tj]s$": ["ts-jest", { tsconfig: { isolatedModules: true, allowJs: true, esModuleInterop: true, module: "commonjs", target: "ES2022" }, diagnostics: false }],
   },
-  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   testTimeout: 30000,
 };

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { loadEnvironments } from "./stacks/config-file";
 import { contentHash } from "./stacks/content-hash";
 import { synthesize, synthSummary } from "./stacks/environment";
-import { ConfigError } from "./stacks/validate";
+import { ConfigError } from "./stacks/schema";
 
 // Per environment in stacks/config.ts (or the JSON file $ENVIRONMENTS_FILE names): bootstrap-<env> (state bucket), network-<env>
 // (VPC), app-<env> (DNS, Cognito, image, ALB, ECS). A config mistake stops here with

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { buildSync } from "esbuild";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +8,7 @@ import { COMMENT_MARKER, parsePlan, renderSummary, stackNameFor } from "../scrip
 const FIXTURES = join(__dirname, "fixtures", "plans");
 const fixture = (name: string, stack = name) => parsePlan(stack, readFileSync(join(FIXTURES, `${name}.json`), "utf8"));
 const SCRIPT = join(__dirname, "..", "scripts", "plan-summary.ts");
-/** The CLI, run as another user when `user` says so. */
-const runAs = (user: { uid?: number; gid?: number }, args: string[]) => spawnSync(process.execPath, ["--import", "tsx", SCRIPT, ...args], { encoding: "utf8", ...user });
-const cli = (...args: string[]) => runAs({}, args);
+const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", SCRIPT, ...args], { encoding: "utf8" });
 /** The local recipe for plan.json, as the README gives it. */
 const RECIPE = [
   "(cd cdktf.out/stacks/app-<env> && terraform init && terraform plan -out=tfplan && terraform show -json tfplan > plan.json)",
@@ -104,9 +103,13 @@ describe("plan:summary", () => {
       writeFileSync(file, readFileSync(join(FIXTURES, "update.json")));
       chmodSync(folder, 0o755);
       chmodSync(file, 0o000);
+      // The checkout may sit in a folder only root may enter (a 700 home): the other user runs
+      // the script bundled into the temporary folder, from there.
+      const bundle = join(folder, "plan-summary.cjs");
+      buildSync({ entryPoints: [SCRIPT], bundle: true, platform: "node", format: "cjs", outfile: bundle, logLevel: "warning" });
       const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
       // WHEN
-      const result = runAs(asNobody, [file]);
+      const result = spawnSync(process.execPath, [bundle, file], { encoding: "utf8", cwd: folder, ...asNobody });
       // THEN
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(`cannot read ${file}: permission denied (EACCES). Make it readable for your user (ls -l ${file}).`);

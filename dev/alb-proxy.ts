@@ -4,6 +4,7 @@ import { parse as parseCookies, serialize } from "cookie";
 import httpProxy from "http-proxy";
 import * as oidc from "openid-client";
 import { albToken, AlbSigningKey } from "./alb-token";
+import { claimHolds, RequiredClaim, verifyPoolToken } from "./jwt-validation";
 import { seal, shard, unseal, unshard } from "./session-cookie";
 
 export interface AlbProxyOptions {
@@ -19,13 +20,24 @@ export interface AlbProxyOptions {
   readonly signingKey: AlbSigningKey;
   /** @default "AWSELBAuthSessionCookie" */
   readonly sessionCookieName?: string;
-  /** Seconds a session lasts. @default 43200, as the app stack's listener rule */
-  readonly sessionTimeout?: number;
+  /** Seconds a session lasts, as the listener rule's session_timeout. */
+  readonly sessionTimeout: number;
+  /**
+   * The API's bearer rule (the app stack's `aws_lb_listener_rule.api-bearer_jwt-validation`):
+   * `Authorization: Bearer ...` on /api/* is forwarded only after the token validates.
+   * @default - no bearer rule: /api/* needs a session
+   */
+  readonly jwtValidation?: {
+    /** The pool's key set, as the action's jwks_endpoint. */
+    readonly jwksUrl: string;
+    readonly additionalClaims: readonly RequiredClaim[];
+  };
 }
 
 interface Session {
   readonly userinfo: Record<string, unknown>;
   readonly accessToken: string;
+  readonly accessTokenExpires: number;
   readonly expires: number;
 }
 
@@ -42,7 +54,7 @@ const CALLBACK = "/oauth2/idpresponse";
  */
 export async function createAlbProxy(options: AlbProxyOptions): Promise<Server> {
   const cookieName = options.sessionCookieName ?? "AWSELBAuthSessionCookie";
-  const sessionTimeout = options.sessionTimeout ?? 43200;
+  const { sessionTimeout } = options;
   const sessionKey = randomBytes(32);
   const redirectUri = `http://${options.appHost}${CALLBACK}`;
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
@@ -73,6 +85,43 @@ export async function createAlbProxy(options: AlbProxyOptions): Promise<Server> 
     proxy.web(req, res);
   }
 
+  /** The key set as fetched by the jwt-validation action; fetched again for a kid it lacks. */
+  let poolKeys: Array<{ kid: string; jwk: Record<string, string> }> = [];
+  async function keysFor(token: string) {
+    const kid = (() => {
+      try {
+        return JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).kid as unknown;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (options.jwtValidation && typeof kid === "string" && !poolKeys.some((k) => k.kid === kid)) {
+      const body = (await (await fetch(options.jwtValidation.jwksUrl)).json()) as { keys: Array<Record<string, string>> };
+      poolKeys = body.keys.map((jwk) => ({ kid: jwk.kid, jwk }));
+    }
+    return poolKeys;
+  }
+
+  /**
+   * The jwt-validation action. AWS documents what it checks, not the status it answers
+   * with; this stand-in answers 401 for a token that does not validate and 403 for a
+   * valid token that lacks a required claim value (RFC 6750's insufficient_scope).
+   */
+  async function validateBearer(req: IncomingMessage, res: ServerResponse, token: string) {
+    const rule = options.jwtValidation;
+    if (!rule) return forward(req, res);
+    const claims = verifyPoolToken(token, { issuer: options.issuer, keys: await keysFor(token) });
+    if (!claims) {
+      res.writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Bearer error="invalid_token"' }).end("401 Authorization Required");
+      return;
+    }
+    if (!rule.additionalClaims.every((claim) => claimHolds(claims, claim))) {
+      res.writeHead(403, { "content-type": "text/plain", "www-authenticate": 'Bearer error="insufficient_scope"' }).end("403 Forbidden");
+      return;
+    }
+    return forward(req, res);
+  }
+
   async function signIn(req: IncomingMessage, res: ServerResponse) {
     const state = oidc.randomState();
     const returnTo = req.url ?? "/";
@@ -94,7 +143,13 @@ export async function createAlbProxy(options: AlbProxyOptions): Promise<Server> 
     const sub = tokens.claims()?.sub;
     if (!sub) throw new Error("no sub in the ID token");
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, sub);
-    const session: Session = { userinfo: { ...userinfo }, accessToken: tokens.access_token, expires: Math.floor(Date.now() / 1000) + sessionTimeout };
+    const now = Math.floor(Date.now() / 1000);
+    const session: Session = {
+      userinfo: { ...userinfo },
+      accessToken: tokens.access_token,
+      accessTokenExpires: now + (tokens.expires_in ?? 0),
+      expires: now + sessionTimeout,
+    };
     const setCookies = shard(cookieName, seal(sessionKey, session)).map(([name, value]) => serialize(name, value, { ...cookieOptions, maxAge: sessionTimeout }));
     setCookies.push(serialize(NONCE_COOKIE, "", { ...cookieOptions, expires: new Date(0) }));
     res.writeHead(302, { location: pending.returnTo.startsWith("/") && !pending.returnTo.startsWith("//") ? pending.returnTo : "/", "set-cookie": setCookies });
@@ -111,10 +166,15 @@ export async function createAlbProxy(options: AlbProxyOptions): Promise<Server> 
     const cookies = parseCookies(req.headers.cookie ?? "");
     if (path === CALLBACK) return callback(req, res, cookies);
     if (PUBLIC_PATHS.has(path)) return forward(req, res);
+    // The bearer rule comes before the session rules, for /api/* with Authorization: Bearer.
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (options.jwtValidation && path.startsWith("/api/") && bearer) return validateBearer(req, res, bearer.trim());
 
     const sealed = unshard(cookieName, cookies);
     const session = sealed ? unseal<Session>(sessionKey, sealed) : undefined;
-    if (session && session.expires > Date.now() / 1000) return forward(req, res, session);
+    // The real ALB renews an expired access token with the refresh token; this stand-in
+    // signs the user in again instead (silently, while the provider's session lasts).
+    if (session && session.expires > Date.now() / 1000 && session.accessTokenExpires > Date.now() / 1000) return forward(req, res, session);
     // on_unauthenticated_request = deny for /api/*, authenticate elsewhere.
     if (path.startsWith("/api/")) {
       res.writeHead(401, { "content-type": "text/plain" }).end("401 Authorization Required");

@@ -1,6 +1,15 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, Next } from "koa";
 import Provider from "oidc-provider";
+import { accessToken, CognitoSigningKey, jwks } from "./cognito-token";
+import { verifyPoolToken } from "./jwt-validation";
+
+/** A machine client of the local user pool: client credentials, the scopes it may ask for. */
+export interface MachineClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scopes: readonly string[];
+}
 
 /** A dev user from dev/users.json. */
 export interface DevUser {
@@ -9,6 +18,8 @@ export interface DevUser {
   readonly email: string;
   readonly name: string;
   readonly password: string;
+  /** Cognito groups, as `cognito:groups` in the user's access token. */
+  readonly groups?: readonly string[];
 }
 
 export interface IdentityProviderOptions {
@@ -21,7 +32,18 @@ export interface IdentityProviderOptions {
   /** Where /logout may send users back to (the client's logout URLs in Cognito). */
   readonly logoutUris: readonly string[];
   readonly users: readonly DevUser[];
+  /** Signs the Cognito-shaped access tokens; published at /.well-known/jwks.json. */
+  readonly signingKey: CognitoSigningKey;
+  /** Programs that get tokens from /oauth2/token with the client credentials grant. */
+  readonly machineClients: readonly MachineClient[];
+  /** Access token lifetime, seconds. @default 3600 */
+  readonly accessTokenSeconds?: number;
 }
+
+/** Where Cognito serves a user pool's keys, under the issuer. */
+export const JWKS_PATH = "/.well-known/jwks.json";
+/** Cognito's token endpoint path (on the hosted UI domain); here, client credentials only. */
+export const TOKEN_PATH = "/oauth2/token";
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -56,7 +78,10 @@ async function formBody(ctx: Context): Promise<URLSearchParams> {
 }
 
 /**
- * panva's oidc-provider with the dev users, a password login page, and Cognito's
+ * panva's oidc-provider with the dev users, a password login page, and what makes it
+ * answer like Cognito: RS256 access tokens with `cognito:groups` (swapped in at the
+ * code exchange), the pool's key set at /.well-known/jwks.json, userinfo for those
+ * tokens, client credentials tokens for machine clients at /oauth2/token, and
  * `/logout?client_id=...&logout_uri=...` mapped onto RP-initiated logout.
  */
 export function createIdentityProvider(options: IdentityProviderOptions): Provider {
@@ -104,7 +129,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
         },
       },
     },
-    ttl: { Session: 8 * 3600, Interaction: 600, Grant: 8 * 3600, AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600 },
+    ttl: { Session: 8 * 3600, Interaction: 600, Grant: 8 * 3600, AccessToken: options.accessTokenSeconds ?? 3600, AuthorizationCode: 60, IdToken: 3600 },
     renderError(ctx, out) {
       ctx.type = "html";
       ctx.body = page("Sign-in error", `<h1>Sign-in error</h1><p class="error">${escape(String(out.error))}: ${escape(String(out.error_description ?? ""))}</p>`);
@@ -113,7 +138,71 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
   // Plain HTTP on loopback: nothing to trust a proxy for.
   provider.proxy = false;
 
+  const lifetime = options.accessTokenSeconds ?? 3600;
+  const oauthError = (ctx: Context, status: number, error: string) => {
+    ctx.status = status;
+    ctx.body = { error };
+  };
+
   provider.use(async (ctx: Context, next: Next) => {
+    // The user pool's keys, where Cognito serves them: what the app and the local ALB verify access tokens with.
+    if (ctx.path === JWKS_PATH && ctx.method === "GET") {
+      ctx.type = "json";
+      ctx.body = jwks([options.signingKey]);
+      return;
+    }
+
+    // Cognito's token endpoint for machine clients: client credentials in HTTP Basic, scopes of the resource server.
+    if (ctx.path === TOKEN_PATH && ctx.method === "POST") {
+      const [id, secret] = Buffer.from(/^Basic (.+)$/i.exec(ctx.get("authorization"))?.[1] ?? "", "base64").toString().split(":");
+      const client = options.machineClients.find((c) => c.clientId === id);
+      if (!client || !secret || secret.length !== client.clientSecret.length || !timingSafeEqual(Buffer.from(secret), Buffer.from(client.clientSecret))) {
+        return oauthError(ctx, 400, "invalid_client");
+      }
+      const form = await formBody(ctx);
+      if (form.get("grant_type") !== "client_credentials") return oauthError(ctx, 400, "unsupported_grant_type");
+      const asked = (form.get("scope") ?? "").split(" ").filter(Boolean);
+      if (asked.some((scope) => !client.scopes.includes(scope))) return oauthError(ctx, 400, "invalid_scope");
+      const scope = (asked.length > 0 ? asked : client.scopes).join(" ");
+      ctx.body = { access_token: accessToken(options.signingKey, { issuer: options.issuer, clientId: client.clientId, scope, lifetime }), expires_in: lifetime, token_type: "Bearer" };
+      return;
+    }
+
+    // Userinfo, as Cognito answers it: for a valid access token of a user, that user's attributes.
+    if (ctx.path === "/me" && /^Bearer /i.test(ctx.get("authorization"))) {
+      const claims = verifyPoolToken(ctx.get("authorization").slice(7).trim(), { issuer: options.issuer, keys: [options.signingKey] });
+      const user = claims && users.get(String(claims.sub));
+      if (!claims || claims.token_use !== "access" || !user) {
+        ctx.status = 401;
+        ctx.set("WWW-Authenticate", 'Bearer error="invalid_token"');
+        return;
+      }
+      ctx.body = { sub: user.sub, username: user.username, email: user.email, email_verified: "true", name: user.name };
+      return;
+    }
+
+    // The code exchange: oidc-provider issues an opaque access token; Cognito's is an RS256 JWT
+    // with cognito:groups. Swap it, so the ALB forwards what Cognito would give it.
+    if (ctx.path === "/token" && ctx.method === "POST") {
+      await next();
+      const body = ctx.body as { access_token?: unknown; expires_in?: number } | undefined;
+      if (ctx.status !== 200 || typeof body?.access_token !== "string") return;
+      const opaque = await provider.AccessToken.find(body.access_token);
+      const user = opaque && users.get(opaque.accountId);
+      if (!opaque || !user) return;
+      body.access_token = accessToken(options.signingKey, {
+        issuer: options.issuer,
+        clientId: opaque.clientId ?? options.clientId,
+        sub: user.sub,
+        username: user.username,
+        groups: user.groups,
+        scope: opaque.scope ?? "openid",
+        lifetime,
+      });
+      body.expires_in = lifetime;
+      return;
+    }
+
     // Cognito's logout endpoint: same parameters, same rule (logout_uri must be registered).
     if (ctx.path === "/logout" && ctx.method === "GET") {
       const clientId = String(ctx.query.client_id ?? "");

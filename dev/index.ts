@@ -3,8 +3,11 @@
  *
  *   browser -> local ALB (DEV_PORT) -> container app (DEV_APP_PORT)
  *                 |  code flow           ^ verifies x-amzn-oidc-data with keys from
- *                 v                      | the local key endpoint (DEV_KEYS_PORT)
- *            OpenID provider (DEV_IDP_PORT), users from dev/users.json
+ *                 v                      | the local key endpoint (DEV_KEYS_PORT), and the
+ *            OpenID provider (DEV_IDP_PORT), access token with the provider's key set
+ *            users from dev/users.json, Cognito-shaped access tokens, client credentials
+ *
+ * The route policy, the API scope and the machine client mirror the `prod` template.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -15,10 +18,17 @@ import { startAppProcess } from "./app-process";
 import { startKeyServer } from "./key-server";
 import { whenParentExits } from "./parent-watch";
 import { createAlbProxy } from "./alb-proxy";
-import { createIdentityProvider, DevUser } from "./identity-provider";
+import { createIdentityProvider, DevUser, JWKS_PATH, TOKEN_PATH } from "./identity-provider";
+import { createCognitoKey } from "./cognito-token";
 
 const LOCAL_ALB_ARN = "arn:aws:elasticloadbalancing:local-dev-1:000000000000:loadbalancer/app/local-dev-alb/0000000000000000";
 const CLIENT_ID = "local-dev-client";
+const MACHINE_CLIENT_ID = "local-dev-machine";
+/** The resource server's scopes; the API requires the first (the prod template's `api/read`). */
+const API_SCOPES = ["api/read", "api/write"];
+const ROUTE_POLICY = [{ path: "/admin/*", groups: ["admins"] }];
+/** The session a sign-in lasts, as the listener rule's session_timeout (the stacks' default). */
+const SESSION_SECONDS = 8 * 3600;
 
 function port(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -85,7 +95,9 @@ async function main() {
   const issuer = `http://127.0.0.1:${ports.idp}`;
   const users = JSON.parse(readFileSync(join(__dirname, "users.json"), "utf8")) as DevUser[];
   const clientSecret = randomBytes(24).toString("base64url");
+  const machineSecret = randomBytes(24).toString("base64url");
   const signingKey = createSigningKey();
+  const poolKey = createCognitoKey();
 
   const keys = await startKeyServer([signingKey], ports.keys).catch((error: NodeJS.ErrnoException) => {
     throw error.code === "EADDRINUSE" ? portTaken(ports.keys, "DEV_KEYS_PORT", "ALB public keys") : error;
@@ -99,12 +111,30 @@ async function main() {
     redirectUri: `http://${appHost}/oauth2/idpresponse`,
     logoutUris: [`http://${appHost}/`, `http://${appHost}/signed-out`],
     users,
+    signingKey: poolKey,
+    machineClients: [{ clientId: MACHINE_CLIENT_ID, clientSecret: machineSecret, scopes: API_SCOPES }],
   });
   const idp = createServer(provider.callback());
   await listen(idp, ports.idp, "DEV_IDP_PORT", "OpenID provider");
   closeOnStop(idp);
 
-  const alb = await createAlbProxy({ appHost, target: `http://127.0.0.1:${ports.app}`, issuer, clientId: CLIENT_ID, clientSecret, albArn: LOCAL_ALB_ARN, signingKey });
+  const alb = await createAlbProxy({
+    appHost,
+    target: `http://127.0.0.1:${ports.app}`,
+    issuer,
+    clientId: CLIENT_ID,
+    clientSecret,
+    albArn: LOCAL_ALB_ARN,
+    signingKey,
+    sessionTimeout: SESSION_SECONDS,
+    jwtValidation: {
+      jwksUrl: `${issuer}${JWKS_PATH}`,
+      additionalClaims: [
+        { name: "token_use", format: "single-string", values: ["access"] },
+        { name: "scope", format: "space-separated-values", values: [API_SCOPES[0]] },
+      ],
+    },
+  });
   await listen(alb, ports.alb, "DEV_PORT", "local ALB");
   closeOnStop(alb);
 
@@ -121,6 +151,11 @@ async function main() {
       COGNITO_ISSUER: issuer,
       LOGOUT_URL: `${issuer}/logout?client_id=${CLIENT_ID}&logout_uri=${encodeURIComponent(`http://${appHost}/signed-out`)}`,
       ELB_PUBLIC_KEYS_URL: keys.baseUrl,
+      APP_ORIGIN: `http://${appHost}`,
+      SESSION_TIMEOUT: String(SESSION_SECONDS),
+      ROUTE_POLICY: JSON.stringify(ROUTE_POLICY),
+      API_CLIENT_IDS: MACHINE_CLIENT_ID,
+      API_SCOPE: API_SCOPES[0],
       SHUTDOWN_TIMEOUT_MS: "2000",
     },
     (chunk) => {
@@ -137,7 +172,9 @@ async function main() {
     [
       "",
       `  Open http://${appHost}/`,
-      `  Sign in as ${users.map((u) => `${u.email} / ${u.password}`).join("  or  ")}`,
+      `  Sign in as ${users.map((u) => `${u.email} / ${u.password}${u.groups?.length ? ` (${u.groups.join(", ")})` : ""}`).join("  or  ")}`,
+      `  /admin needs the group admins. A machine client's token for /api/me:`,
+      `    curl -s -u ${MACHINE_CLIENT_ID}:${machineSecret} -d grant_type=client_credentials -d scope=${API_SCOPES[0]} ${issuer}${TOKEN_PATH}`,
       `  (local ALB :${ports.alb}, OpenID provider :${ports.idp}, app :${ports.app}, ALB keys :${ports.keys}; Ctrl-C stops all)`,
       "",
       "dev: ready",

@@ -18,7 +18,7 @@
 import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { stackNames } from "../stacks/naming";
-import { ResolvedConfig } from "../stacks/validate";
+import { ResolvedConfig } from "../stacks/schema";
 import { publishImage } from "./image";
 import { bucketExists, cli, Context, DeployError, environment, localBootstrapState, stateExists, synth, terraform, useLocalBackend } from "./stacks";
 

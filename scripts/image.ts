@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { loadEnvironments } from "../stacks/config-file";
 import { contentHash } from "../stacks/content-hash";
 import { namePrefix, stackNames } from "../stacks/naming";
-import { ConfigError, ResolvedConfig, resolveEnvironments } from "../stacks/validate";
+import { ConfigError, ResolvedConfig, resolveEnvironments } from "../stacks/schema";
 
 /** Terraform addresses of what the repository needs before the first push. */
 export const REPOSITORY_TARGETS = ["aws_ecr_repository.image_repository", "aws_ecr_lifecycle_policy.image_lifecycle"];

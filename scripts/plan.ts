@@ -14,7 +14,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stackNames } from "../stacks/naming";
-import { ResolvedConfig } from "../stacks/validate";
+import { ResolvedConfig } from "../stacks/schema";
 import { bucketExists, cli, Context, DeployError, environment, stackDir, stateExists, synth, terraform, useLocalBackend } from "./stacks";
 
 export const PLAN_USAGE = "npm run plan -- <environment>...";

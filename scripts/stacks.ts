@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { environmentsSource, loadEnvironments } from "../stacks/config-file";
 import { ROOT_FROM_STACK_DIR, stackNames } from "../stacks/naming";
-import { ConfigError, ResolvedConfig, resolveEnvironments } from "../stacks/validate";
+import { ConfigError, ResolvedConfig, resolveEnvironments } from "../stacks/schema";
 import { ImageError } from "./image";
 
 /** A step failed in a way the user must fix; the message says what failed and how. */

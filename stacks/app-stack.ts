@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
-import { namePrefix, OAUTH_CALLBACK_PATH, resourceName, SESSION_COOKIE_NAME } from "./naming";
-import { ResolvedConfig } from "./validate";
+import { namePrefix, OAUTH_CALLBACK_PATH, resourceName, SESSION_COOKIE_NAME, WORKLOAD_BOUNDARY_PART } from "./naming";
+import { ResolvedConfig } from "./schema";
 import { NetworkStack } from "./network-stack";
 import { DnsCertificate } from "./app/dns-certificate";
 import { AlbAccessLogs } from "./app/access-logs";
@@ -12,6 +12,8 @@ import { LoadBalancer } from "./app/load-balancer";
 import { SecurityGroups } from "./app/security-groups";
 import { FargateService } from "./app/service";
 import { UserPool } from "./app/user-pool";
+import { Authorization } from "./app/authorization";
+import { ApiBearerRule } from "./app/api-bearer-rule";
 import { WebFirewall } from "./app/waf";
 
 export interface AppStackProps {
@@ -48,6 +50,15 @@ export class AppStack extends ReadableStack {
       region: config.region,
       appDomain: config.domainName,
       ...config.cognito,
+      tokenValidity: config.session,
+    });
+
+    const authorization = new Authorization(this, "authorization", {
+      namePrefix: prefix,
+      userPoolId: userPool.pool.id,
+      routes: config.authorization.routes,
+      api: config.authorization.api,
+      accessTokenMinutes: config.session.accessTokenMinutes,
     });
 
     const image = new AppImage(this, "image", {
@@ -90,13 +101,27 @@ export class AppStack extends ReadableStack {
       dualStack: config.network.dualStack,
       logs: { access: accessLogs.accessLogs, connection: accessLogs.connectionLogs, ready: accessLogs.logBucket.policy },
       deletionProtection: !config.allowDestroy,
+      sessionTimeoutSeconds: config.session.lengthMinutes * 60,
     });
+
+    const bearer = authorization.apiScope
+      ? new ApiBearerRule(this, "api-bearer", {
+          listenerArn: lb.httpsListener.arn,
+          targetGroupArn: lb.targetGroup.arn,
+          domainName: config.domainName,
+          priority: 50,
+          issuer: userPool.issuer,
+          requiredScope: authorization.apiScope,
+        })
+      : undefined;
 
     if (config.waf.enabled) {
       new WebFirewall(this, "waf", {
         name: prefix,
         albArn: lb.alb.arn,
+        userPoolArn: userPool.pool.arn,
         rateLimitPer5Min: config.waf.rateLimitPer5Min,
+        signInRateLimitPer5Min: config.waf.signInRateLimitPer5Min,
         logRetentionDays: config.waf.logRetentionDays,
         callbackPath: OAUTH_CALLBACK_PATH,
       });
@@ -111,6 +136,7 @@ export class AppStack extends ReadableStack {
       subnetIds: network.privateSubnets.map((s) => s.id),
       securityGroupId: securityGroups.task.id,
       targetGroupArn: lb.targetGroup.arn,
+      permissionsBoundaryName: name(WORKLOAD_BOUNDARY_PART),
       // Exactly the settings container/src/config.ts reads.
       environment: {
         PORT: String(containerPort),
@@ -119,9 +145,16 @@ export class AppStack extends ReadableStack {
         COGNITO_CLIENT_ID: userPool.client.id,
         COGNITO_ISSUER: userPool.issuer,
         LOGOUT_URL: userPool.logoutUrl,
+        APP_ORIGIN: `https://${config.domainName}`,
+        SESSION_TIMEOUT: String(config.session.lengthMinutes * 60),
         SESSION_COOKIE_NAME,
+        ...(config.authorization.routes.length > 0 && { ROUTE_POLICY: JSON.stringify(config.authorization.routes) }),
+        ...(authorization.apiScope && {
+          API_CLIENT_IDS: authorization.machineClients.map((c) => c.id).join(","),
+          API_SCOPE: authorization.apiScope,
+        }),
       },
-      dependsOn: [...lb.rules, ...securityGroups.rules],
+      dependsOn: [...lb.rules, ...(bearer ? [bearer.rule] : []), ...securityGroups.rules],
     });
 
     const outputs: Record<string, string> = {
@@ -130,6 +163,8 @@ export class AppStack extends ReadableStack {
       user_pool_id: userPool.pool.id,
       user_pool_client_id: userPool.client.id,
       hosted_ui_domain: userPool.hostedUiDomain,
+      // Where machine clients get a token (client credentials grant); see docs/authorization.md.
+      token_endpoint: `https://${userPool.hostedUiDomain}/oauth2/token`,
       ecr_repository_url: image.repository.repositoryUrl,
       ecs_cluster_name: service.cluster.name,
       ecs_service_name: service.service.name,

@@ -1,7 +1,7 @@
 import { S3Backend, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { PROJECT } from "./config";
-import { ResolvedConfig } from "./validate";
+import { ResolvedConfig } from "./schema";
 
 /**
  * Terraform every stack needs: 1.11 made S3 native locking (`use_lockfile`) generally

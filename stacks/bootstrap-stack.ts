@@ -8,9 +8,12 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
-import { namePrefix } from "./naming";
+import { namePrefix, resourceName, stackNames, WORKLOAD_BOUNDARY_PART, WORKLOAD_ROLE_PARTS } from "./naming";
 import { S3AccessLogs } from "./s3-access-logs";
-import { ResolvedConfig } from "./validate";
+import { GithubDeployRoles } from "./bootstrap/github-oidc";
+import { StateKey } from "./bootstrap/state-key";
+import { WorkloadBoundary } from "./bootstrap/workload-boundary";
+import { ResolvedConfig } from "./schema";
 
 export interface BootstrapStackProps {
   readonly config: ResolvedConfig;
@@ -36,13 +39,39 @@ export class BootstrapStack extends ReadableStack {
       bucket: config.stateBucket,
       lifecycle: { preventDestroy: true },
     });
+    // Before the network and app stacks: their roles name it as their permissions boundary.
+    const boundary = new WorkloadBoundary(this, "workload-boundary", { name: resourceName(config.name, WORKLOAD_BOUNDARY_PART), region: config.region }).policy;
+    // GitHub Actions' roles (when config.github is set), then the key that names them.
+    const github = config.github
+      ? new GithubDeployRoles(this, "github", {
+          namePrefix: namePrefix(config.name),
+          environment: config.name,
+          region: config.region,
+          repository: config.github.repository,
+          githubEnvironment: config.github.environment,
+          createOidcProvider: config.github.oidcProvider === "create",
+          stateBucket: this.bucket,
+          bootstrapStateKey: `${config.name}/${stackNames(config.name).bootstrap}.tfstate`,
+          workloadRoleNames: WORKLOAD_ROLE_PARTS.map((part) => resourceName(config.name, part)),
+          workloadBoundaryArn: boundary.arn,
+          hostedZoneId: config.hostedZone.id,
+        })
+      : undefined;
+    const stateKey = new StateKey(this, "state-key", {
+      aliasName: `alias/${resourceName(config.name, "state")}`,
+      region: config.region,
+      readers: github ? [github.planRole.arn] : [],
+      writers: github ? [github.deployRole.arn] : [],
+    }).key;
+    github?.grantState(stateKey);
+
     new S3BucketVersioningA(this, "state-versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "state-encryption", {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: stateKey.arn }, bucketKeyEnabled: true }],
     });
     new S3BucketPublicAccessBlock(this, "state-public-access", {
       bucket: this.bucket.id,
@@ -87,7 +116,17 @@ export class BootstrapStack extends ReadableStack {
             Principal: "*",
             Action: "s3:PutObject",
             Resource: `${this.bucket.arn}/*`,
-            Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "AES256" } },
+            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+          },
+          {
+            // Nor with another KMS key (the AWS-managed aws/s3 one included), which any
+            // principal allowed s3:GetObject could decrypt.
+            Sid: "DenyStateWithAnotherKey",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: `${this.bucket.arn}/*`,
+            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKey.arn } },
           },
         ],
       }),
@@ -101,5 +140,11 @@ export class BootstrapStack extends ReadableStack {
     });
 
     new TerraformOutput(this, "state_bucket", { value: this.bucket.bucket });
+    new TerraformOutput(this, "state_key_arn", { value: stateKey.arn });
+    if (github) {
+      // The deploy workflow's AWS_DEPLOY_ROLE_ARN and this environment's entry in AWS_PLAN_ROLES.
+      new TerraformOutput(this, "github_deploy_role_arn", { value: github.deployRole.arn });
+      new TerraformOutput(this, "github_plan_role_arn", { value: github.planRole.arn });
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { EnvironmentConfig, environments } from "./config";
-import { ConfigError } from "./validate";
+import { ConfigError } from "./schema";
 
 /**
  * The environment variable that points synth (and the deploy, plan and image scripts) at

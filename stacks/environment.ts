@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { App } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentConfig } from "./config";
+import type { EnvironmentConfig } from "./schema";
 import { stackNames } from "./naming";
-import { ResolvedConfig, resolveEnvironments } from "./validate";
+import { ResolvedConfig, resolveEnvironments } from "./schema";
 import { AppStack } from "./app-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import { NetworkStack } from "./network-stack";
+import { replaceOutput } from "./output";
 
 export interface EnvironmentStacks {
   readonly bootstrap: BootstrapStack;
@@ -43,23 +44,26 @@ export interface SynthesizeOptions {
 }
 
 /**
- * What `npm run synth` and `cdktf synth` run: validate, build, write. Validation
- * comes before the App exists, because creating an App already creates its outdir:
- * a config mistake leaves nothing behind.
+ * What `npm run synth` and `cdktf synth` run: validate, build, write. Validation comes
+ * before the App exists, and the App writes into a fresh folder that replaces the old
+ * output only once synth succeeded (stacks/output.ts): a mistake leaves no output behind,
+ * neither half-written nor stale, and no stack of an environment no longer configured.
  */
 export function synthesize(configs: readonly EnvironmentConfig[], options: SynthesizeOptions): SynthesizedStack[] {
-  const resolved = resolveEnvironments(configs);
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  const environments = addResolved(app, resolved, options.containerHash);
-  app.synth();
-  return environments.flatMap((stacks) =>
-    [stacks.bootstrap, stacks.network, stacks.app].map((stack) => {
-      const dir = join(app.outdir, "stacks", stack.node.id);
-      const json = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as { resource?: Record<string, object> };
-      const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-      return { name: stack.node.id, dir, resources };
-    }),
-  );
+  const outdir = resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  return replaceOutput(outdir, (partial) => {
+    const resolved = resolveEnvironments(configs);
+    const app = new App({ outdir: partial });
+    const environments = addResolved(app, resolved, options.containerHash);
+    app.synth();
+    return environments.flatMap((stacks) =>
+      [stacks.bootstrap, stacks.network, stacks.app].map((stack) => {
+        const json = JSON.parse(readFileSync(join(partial, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as { resource?: Record<string, object> };
+        const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+        return { name: stack.node.id, dir: join(outdir, "stacks", stack.node.id), resources };
+      }),
+    );
+  });
 }
 
 export interface SynthesizedStack {

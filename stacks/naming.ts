@@ -13,6 +13,17 @@ export function namePrefix(environment: string): string {
   return `${PROJECT}-${environment}`;
 }
 
+/**
+ * The IAM roles the network and app stacks create, by their part of `resourceName`: the
+ * only roles an environment's GitHub deploy role may change or pass to a service.
+ */
+export const WORKLOAD_ROLE_PARTS = ["task-execution", "task", "vpc-flow-logs"] as const;
+/**
+ * The managed policy the bootstrap stack creates as the permissions boundary of every
+ * workload role: whatever inline policy a deploy writes on them, they can do no more.
+ */
+export const WORKLOAD_BOUNDARY_PART = "workload-boundary";
+
 /** Stack names, which are also the folders under cdktf.out/stacks/. */
 export const stackNames = (environment: string) => ({
   bootstrap: `bootstrap-${environment}`,

@@ -13,9 +13,9 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { ReadableStack } from "./addresses";
 import { awsProvider, remoteState } from "./backend";
-import { namePrefix, resourceName } from "./naming";
+import { namePrefix, resourceName, WORKLOAD_BOUNDARY_PART } from "./naming";
 import { FlowLogs } from "./network/flow-logs";
-import { ResolvedConfig } from "./validate";
+import { ResolvedConfig } from "./schema";
 
 export interface NetworkStackProps {
   readonly config: ResolvedConfig;
@@ -59,6 +59,7 @@ export class NetworkStack extends ReadableStack {
         vpcId: this.vpc.id,
         logGroupName: `/vpc/${namePrefix(config.name)}/flow-logs`,
         roleName: name("vpc-flow-logs"),
+        permissionsBoundaryName: name(WORKLOAD_BOUNDARY_PART),
         retentionInDays: flowLogRetentionDays,
       });
     }

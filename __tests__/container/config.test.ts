@@ -1,5 +1,5 @@
 import { defaultKeysBaseUrl, loadConfig } from "../../container/src/config";
-import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
+import { ALB_ARN, APP_ORIGIN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
 
 const complete = {
   PORT: "8080",
@@ -8,6 +8,8 @@ const complete = {
   COGNITO_CLIENT_ID: CLIENT_ID,
   COGNITO_ISSUER: ISSUER,
   LOGOUT_URL,
+  APP_ORIGIN,
+  SESSION_TIMEOUT: "28800",
 };
 
 describe("loadConfig", () => {
@@ -16,6 +18,29 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ port: 8080, albArn: ALB_ARN, issuer: ISSUER, sessionCookieName: "AWSELBAuthSessionCookie" });
     expect(config).toMatchObject({ shutdownTimeoutMs: 25000, shutdownDrainMs: 3000 });
     expect(config.keysBaseUrl).toBe("https://public-keys.auth.elb.eu-central-1.amazonaws.com/");
+    expect(config).toMatchObject({ appOrigin: APP_ORIGIN, sessionTimeoutSeconds: 28800, routePolicy: [], apiClientIds: [] });
+    expect(config.jwksUrl).toBe(`${ISSUER}/.well-known/jwks.json`);
+  });
+
+  it("reads the route policy and the machine clients", () => {
+    const config = loadConfig({
+      ...complete,
+      ROUTE_POLICY: '[{"path":"/admin/*","groups":["admins"]}]',
+      API_CLIENT_IDS: "client1, client2",
+      API_SCOPE: "https://whoami.example.com/api/read",
+    });
+    expect(config.routePolicy).toEqual([{ path: "/admin/*", groups: ["admins"] }]);
+    expect(config.apiClientIds).toEqual(["client1", "client2"]);
+    expect(config.apiScope).toBe("https://whoami.example.com/api/read");
+  });
+
+  it("says what is wrong with the authorization settings", () => {
+    expect(() => loadConfig({ ...complete, ROUTE_POLICY: "admins" })).toThrow(/ROUTE_POLICY is not JSON: set it to a list like/);
+    expect(() => loadConfig({ ...complete, ROUTE_POLICY: '[{"path":"admin","groups":["admins"]}]' })).toThrow(/ROUTE_POLICY rule 0: path "admin" must be like "\/admin" or "\/admin\/\*"/);
+    expect(() => loadConfig({ ...complete, API_CLIENT_IDS: "client1" })).toThrow(/API_SCOPE is missing: machine clients \(API_CLIENT_IDS\) need the scope/);
+    expect(() => loadConfig({ ...complete, API_CLIENT_IDS: CLIENT_ID, API_SCOPE: "api/read" })).toThrow(/API_CLIENT_IDS must not name COGNITO_CLIENT_ID/);
+    expect(() => loadConfig({ ...complete, APP_ORIGIN: "https://whoami.example.com/" })).toThrow(/APP_ORIGIN "https:\/\/whoami.example.com\/" must be an origin only/);
+    expect(() => loadConfig({ ...complete, SESSION_TIMEOUT: "8h" })).toThrow(/SESSION_TIMEOUT "8h" must be a whole number of seconds/);
   });
 
   it("uses GovCloud's own key endpoint in GovCloud regions", () => {
@@ -28,7 +53,7 @@ describe("loadConfig", () => {
   });
 
   it("names every missing variable in one message", () => {
-    expect(() => loadConfig({})).toThrow(/AWS_REGION is missing[\s\S]*ALB_ARN is missing[\s\S]*COGNITO_CLIENT_ID is missing[\s\S]*COGNITO_ISSUER is missing[\s\S]*LOGOUT_URL is missing/);
+    expect(() => loadConfig({})).toThrow(/AWS_REGION is missing[\s\S]*ALB_ARN is missing[\s\S]*COGNITO_CLIENT_ID is missing[\s\S]*COGNITO_ISSUER is missing[\s\S]*LOGOUT_URL is missing[\s\S]*APP_ORIGIN is missing[\s\S]*SESSION_TIMEOUT is missing/);
   });
 
   it("refuses COGNITO_DOMAIN without LOGOUT_URL: the sign-out target comes from LOGOUT_URL only", () => {

@@ -3,12 +3,25 @@ import { ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import { albToken, createSigningKey } from "../../dev/alb-token";
 import { startAppProcess } from "../../dev/app-process";
-import { ALB_ARN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
+import { ALB_ARN, APP_ORIGIN, CLIENT_ID, ISSUER, LOGOUT_URL } from "../helpers/app-server";
 import { startKeyServer } from "../../dev/key-server";
+import { accessToken, createCognitoKey } from "../../dev/cognito-token";
 
 /** The app's environment against the local key server, with the shutdown settings of a test. */
 function appEnvironment(keysBaseUrl: string, shutdown: Record<string, string>): Record<string, string> {
-  return { PORT: "0", AWS_REGION: "eu-central-1", ALB_ARN, COGNITO_CLIENT_ID: CLIENT_ID, COGNITO_ISSUER: ISSUER, LOGOUT_URL, ELB_PUBLIC_KEYS_URL: keysBaseUrl, ...shutdown };
+  return {
+    PORT: "0",
+    AWS_REGION: "eu-central-1",
+    ALB_ARN,
+    COGNITO_CLIENT_ID: CLIENT_ID,
+    COGNITO_ISSUER: ISSUER,
+    COGNITO_JWKS_URL: `${keysBaseUrl}.well-known/jwks.json`,
+    LOGOUT_URL,
+    APP_ORIGIN,
+    SESSION_TIMEOUT: "28800",
+    ELB_PUBLIC_KEYS_URL: keysBaseUrl,
+    ...shutdown,
+  };
 }
 
 /** Long enough that reaching it means the keep-alive connection kept the server open. */
@@ -18,7 +31,8 @@ describe("SIGTERM", () => {
   it("stops accepting, finishes the in-flight request, then exits 0", async () => {
     // GIVEN the real server process, and a key endpoint slow enough to keep a request in flight
     const key = createSigningKey();
-    const keys = await startKeyServer([key]);
+    const cognito = createCognitoKey();
+    const keys = await startKeyServer([key], 0, [cognito]);
     keys.delayMs = 800;
     const { child, port } = await startAppProcess(appEnvironment(keys.baseUrl, { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }));
     try {
@@ -29,7 +43,7 @@ describe("SIGTERM", () => {
       // A keep-alive connection, as the ALB uses.
       const agent = new Agent({ keepAlive: true });
       const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        request({ host: "127.0.0.1", port, path: "/api/me", agent, headers: { "x-amzn-oidc-data": token, "x-amzn-oidc-identity": "s-1" } }, (res) => {
+        request({ host: "127.0.0.1", port, path: "/api/me", agent, headers: { "x-amzn-oidc-data": token, "x-amzn-oidc-identity": "s-1", "x-amzn-oidc-accesstoken": accessToken(cognito, { issuer: ISSUER, clientId: CLIENT_ID, sub: "s-1", scope: "openid" }) } }, (res) => {
           let body = "";
           res.on("data", (chunk: Buffer) => (body += chunk.toString()));
           res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -103,16 +117,7 @@ describe("SIGTERM", () => {
 describe("SIGTERM with a half-sent request", () => {
   it("cuts it at the shutdown timeout and still exits 0: no request was being answered", async () => {
     // GIVEN a connection that sent only part of its request headers
-    const { child, port } = await startAppProcess({
-      PORT: "0",
-      AWS_REGION: "eu-central-1",
-      ALB_ARN,
-      COGNITO_CLIENT_ID: CLIENT_ID,
-      COGNITO_ISSUER: ISSUER,
-      LOGOUT_URL,
-      SHUTDOWN_TIMEOUT_MS: "1500",
-      SHUTDOWN_DRAIN_MS: "200",
-    });
+    const { child, port } = await startAppProcess(appEnvironment("http://127.0.0.1:9/", { SHUTDOWN_TIMEOUT_MS: "1500", SHUTDOWN_DRAIN_MS: "200" }));
     const socket = connect(port, "127.0.0.1");
     try {
       const exited = exitCode(child);

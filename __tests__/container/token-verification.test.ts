@@ -4,11 +4,13 @@ import { KeyStore } from "../../container/src/keys";
 import { MAX_TOKEN_LENGTH } from "../../container/src/verify";
 import { ALB_ARN, CLIENT_ID, ISSUER, startApp, testConfig } from "../helpers/app-server";
 import { KeyServer, startKeyServer } from "../../dev/key-server";
+import { accessToken, CognitoSigningKey, createCognitoKey } from "../../dev/cognito-token";
 
 const SUB = "3f1c2b4a-0000-4000-8000-00000000abcd";
 const USERINFO = { sub: SUB, email: "ada@example.com", username: "ada", email_verified: "true", note: "<script>alert(1)</script>" };
 
 let key: AlbSigningKey;
+let cognito: CognitoSigningKey;
 let keyServer: KeyServer;
 let app: Awaited<ReturnType<typeof startApp>>;
 
@@ -18,12 +20,17 @@ const valid = (overrides: Partial<Parameters<typeof albToken>[1]> = {}) =>
 const get = (path: string, token?: string, headers: Record<string, string> = {}) =>
   fetch(`${app.url}${path}`, {
     redirect: "manual",
-    headers: { ...(token ? { "x-amzn-oidc-data": token, "x-amzn-oidc-identity": SUB } : {}), ...headers },
+    headers: { ...(token ? { "x-amzn-oidc-data": token, "x-amzn-oidc-identity": SUB, "x-amzn-oidc-accesstoken": access } : {}), ...headers },
   });
+
+/** The user's access token, as the ALB forwards it on every request of the session. */
+let access: string;
 
 beforeAll(async () => {
   key = createSigningKey();
-  keyServer = await startKeyServer([key]);
+  cognito = createCognitoKey();
+  access = accessToken(cognito, { issuer: ISSUER, clientId: CLIENT_ID, sub: SUB, username: "ada", groups: ["admins", "staff"], scope: "openid email profile", authTime: Math.floor(Date.now() / 1000) - 754 });
+  keyServer = await startKeyServer([key], 0, [cognito]);
 });
 afterAll(() => keyServer.close());
 beforeEach(async () => {
@@ -35,22 +42,25 @@ beforeEach(async () => {
 afterEach(() => app.close());
 
 describe("GET / with a valid ALB token", () => {
-  it("shows the username, email, sub, every claim escaped, and when the token expires", async () => {
-    // GIVEN a token expiring in 90 s
-    const now = Math.floor(Date.now() / 1000);
-    const res = await get("/", valid({ now, lifetime: 90 }));
+  it("shows the display name, username, email, groups, sub, every claim escaped, and the session as configured", async () => {
+    const res = await get("/", valid({ userinfo: { ...USERINFO, name: "Ada Lovelace" } }));
     const html = await res.text();
     // THEN
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(html).toContain('data-testid="display-name">Ada Lovelace<');
     expect(html).toContain('data-testid="username">ada<');
     expect(html).toContain("ada@example.com");
+    expect(html).toMatch(/data-testid="groups"><span class="tag">admins<\/span><span class="tag">staff<\/span>/);
     expect(html).toContain(SUB);
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(html).not.toContain("<script>");
-    expect(html).toContain(new Date((now + 90) * 1000).toISOString().slice(0, 16).replace("T", " "));
-    expect(html).toMatch(/\(1 min \d+ s left\)/);
-    expect(html).toContain('href="/logout"');
+    // the session length of this environment (testConfig: 8 h), not the ALB token's 2-minute exp
+    expect(html).toContain('data-testid="session-length">8 h<');
+    // readable times: when the user signed in (access token auth_time, 754 s ago) and when the access token expires
+    expect(html).toMatch(/data-testid="signed-in">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(12 min \d+ s ago\)</);
+    expect(html).toMatch(/data-testid="access-expires">expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (1 h|59 min \d+ s)\)</);
+    expect(html).toContain('<form method="post" action="/logout">');
   });
 
   it("verifies tokens that keep the ALB's base64 '=' padding", async () => {
@@ -67,7 +77,9 @@ describe("GET / with a valid ALB token", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    // same-origin: the sign-out POST then carries a real Origin; other sites still get no referrer
+    expect(res.headers.get("referrer-policy")).toBe("same-origin");
+    expect(csp).toContain("form-action 'self' https://example-login.auth.eu-central-1.amazoncognito.com;");
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
 });
@@ -76,9 +88,8 @@ describe("GET /api/me", () => {
   it("returns the identity as JSON", async () => {
     const res = await get("/api/me", valid());
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { expiresAt: unknown };
-    expect(body).toMatchObject({ sub: SUB, username: "ada", email: "ada@example.com", claims: { iss: ISSUER } });
-    expect(typeof body.expiresAt).toBe("number");
+    const body = await res.json();
+    expect(body).toMatchObject({ kind: "user", sub: SUB, username: "ada", email: "ada@example.com", groups: ["admins", "staff"], sessionSeconds: 28800, claims: { iss: ISSUER } });
   });
 });
 
@@ -172,7 +183,8 @@ describe("public keys", () => {
     const statuses = await Promise.all(Array.from({ length: 8 }, () => get("/api/me", token).then((r) => r.status)));
     expect(statuses).toEqual(Array(8).fill(200));
     await get("/api/me", valid({ userinfo: { ...USERINFO, fresh: 1 } }));
-    expect(keyServer.hits).toEqual([`/${key.kid}`]);
+    // one fetch of the ALB key and one of the user pool's key set, for all nine requests
+    expect(keyServer.hits.sort()).toEqual(["/.well-known/jwks.json", `/${key.kid}`].sort());
   });
 
   it("fails closed with 503 when the key endpoint is down", async () => {

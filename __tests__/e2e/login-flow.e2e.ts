@@ -7,7 +7,10 @@ const ROOT = join(__dirname, "..", "..");
 const ARTIFACTS = join(ROOT, "artifacts");
 const PORTS = { DEV_PORT: "4400", DEV_IDP_PORT: "4401", DEV_APP_PORT: "4402", DEV_KEYS_PORT: "4403" };
 const APP = `http://localhost:${PORTS.DEV_PORT}`;
-const USER = { email: "ada@example.com", password: "local-dev-only-1", username: "ada" };
+/** In the admins group (dev/users.json). */
+const USER = { email: "ada@example.com", password: "local-dev-only-1", username: "ada", name: "Ada Lovelace" };
+/** In no group. */
+const PLAIN = { email: "grace@example.com", password: "local-dev-only-2", username: "grace" };
 
 const executablePath = [process.env.CHROME_PATH, "/usr/bin/chromium", "/usr/bin/google-chrome"].find((p): p is string => !!p && existsSync(p));
 
@@ -62,11 +65,14 @@ describe("sign in, see who you are, sign out (local ALB + OpenID provider + the 
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Incorrect email or password");
   });
 
-  it("signs in and shows the username and the token's claims", async () => {
+  it("signs in and shows the display name, username, groups, session length and the token's claims", async () => {
     await page.fill("#password", USER.password);
     await page.click("button[type=submit]");
     await page.waitForURL(`${APP}/`);
+    await expect(page.getByTestId("display-name").textContent()).resolves.toBe(USER.name);
     await expect(page.getByTestId("username").textContent()).resolves.toBe(USER.username);
+    await expect(page.getByTestId("groups").textContent()).resolves.toBe("admins");
+    await expect(page.getByTestId("session-length").textContent()).resolves.toBe("8 h");
     const claims = await page.getByTestId("claims").textContent();
     expect(claims).toContain(USER.email);
     expect(claims).toContain("iss");
@@ -85,12 +91,19 @@ describe("sign in, see who you are, sign out (local ALB + OpenID provider + the 
     // The pages' CSP allows no script or fetch, so the browser opens the URL itself.
     const res = await page.goto(`${APP}/api/me`);
     expect(res?.status()).toBe(200);
-    expect(await res?.json()).toMatchObject({ username: USER.username, email: USER.email });
+    expect(await res?.json()).toMatchObject({ username: USER.username, email: USER.email, groups: ["admins"] });
     await page.goto(`${APP}/`);
   });
 
-  it("signs out: lands on the signed-out page with the session cookies gone", async () => {
-    await page.getByRole("link", { name: "Sign out" }).click();
+  it("lets a member of admins open /admin", async () => {
+    const res = await page.goto(`${APP}/admin`);
+    expect(res?.status()).toBe(200);
+    await expect(page.getByRole("heading", { name: "Administration" }).isVisible()).resolves.toBe(true);
+    await page.goto(`${APP}/`);
+  });
+
+  it("signs out with the button (a POST from the app's own page): lands on the signed-out page with the session cookies gone", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(`${APP}/signed-out`);
     await expect(page.getByRole("heading", { name: "You are signed out" }).isVisible()).resolves.toBe(true);
     expect(await sessionCookies()).toEqual([]);
@@ -100,6 +113,27 @@ describe("sign in, see who you are, sign out (local ALB + OpenID provider + the 
     await page.getByRole("link", { name: "Sign in again" }).click();
     await page.waitForURL(/127\.0\.0\.1:4401\/interaction\//);
     await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
+  });
+
+  it("gives a user outside admins a 403 page naming the group at /admin", async () => {
+    await page.fill("#email", PLAIN.email);
+    await page.fill("#password", PLAIN.password);
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${APP}/`);
+    await expect(page.getByTestId("groups").textContent()).resolves.toBe("(none)");
+    const res = await page.goto(`${APP}/admin`);
+    expect(res?.status()).toBe(403);
+    await expect(page.getByTestId("detail").textContent()).resolves.toBe("this page needs membership in the group admins");
+    await page.screenshot({ path: join(ARTIFACTS, "forbidden.png"), fullPage: true });
+  });
+
+  it("does not sign out on a GET of /logout: it asks, and the button's POST signs out", async () => {
+    await page.goto(`${APP}/logout`);
+    await expect(page.getByRole("heading", { name: "Sign out?" }).isVisible()).resolves.toBe(true);
+    expect(await sessionCookies()).not.toEqual([]);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${APP}/signed-out`);
+    expect(await sessionCookies()).toEqual([]);
   });
 
   it("answers /api/me without a session with 401", async () => {

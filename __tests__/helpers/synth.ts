@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing, TerraformStack } from "cdktf";
-import { EnvironmentConfig } from "../../stacks/config";
+import type { EnvironmentConfig } from "../../stacks/schema";
 import { addEnvironments, EnvironmentStacks } from "../../stacks/environment";
 import { minimal } from "../fixtures/environments";
 

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contentHash } from "../../stacks/content-hash";
-import { resolveEnvironments } from "../../stacks/validate";
+import { resolveEnvironments } from "../../stacks/schema";
 import { ImageError, publishImage, REPOSITORY_TARGETS } from "../../scripts/image";
 import { minimal } from "../fixtures/environments";
 

@@ -140,7 +140,8 @@ describe("image", () => {
     expect(json.resource.docker_registry_image).toBeUndefined();
     expect(JSON.stringify(json.data ?? {})).not.toContain("aws_ecr_authorization_token");
     const images = json.data?.aws_ecr_images ?? {};
-    expect(Object.values(images).map((d) => d.repository_name)).toEqual([`\${${addressOf(json, "aws_ecr_repository", "image/repository")}.name}`]);
+    // The repository's name as a literal: least-privilege.test.ts says why.
+    expect(Object.values(images).map((d) => d.repository_name)).toEqual([only(json, "aws_ecr_repository").name]);
     expect(containerDefinitions(json)[0].image).toBe("${local.image_uri}");
     const image = String(json.locals?.image_uri);
     expect(image).toContain(`val.image_digest if val.image_tag == "${TEST_HASH}"`);
@@ -200,8 +201,9 @@ describe("ECS", () => {
   it("defines a Fargate task with the configured cpu/memory and the env vars the app needs", () => {
     expect(only(json, "aws_ecs_task_definition")).toMatchObject({ cpu: "256", memory: "512", network_mode: "awsvpc", requires_compatibilities: ["FARGATE"] });
     const env = Object.fromEntries(containerDefinitions(json)[0].environment.map((e) => [e.name, e.value]));
-    expect(Object.keys(env).sort()).toEqual(["ALB_ARN", "AWS_REGION", "COGNITO_CLIENT_ID", "COGNITO_ISSUER", "LOGOUT_URL", "PORT", "SESSION_COOKIE_NAME"]);
-    expect(env).toMatchObject({ PORT: "8080", AWS_REGION: "eu-central-1" });
+    // No route policy and no machine clients in this environment: no ROUTE_POLICY, API_CLIENT_IDS or API_SCOPE.
+    expect(Object.keys(env).sort()).toEqual(["ALB_ARN", "APP_ORIGIN", "AWS_REGION", "COGNITO_CLIENT_ID", "COGNITO_ISSUER", "LOGOUT_URL", "PORT", "SESSION_COOKIE_NAME", "SESSION_TIMEOUT"]);
+    expect(env).toMatchObject({ PORT: "8080", AWS_REGION: "eu-central-1", APP_ORIGIN: "https://whoami.example.com", SESSION_TIMEOUT: "28800" });
     expect(env.ALB_ARN).toMatch(/^\$\{aws_lb\.[\w-]+\.arn\}$/);
     expect(env.COGNITO_ISSUER).toMatch(/^https:\/\/cognito-idp\.eu-central-1\.amazonaws\.com\/\$\{aws_cognito_user_pool\.\w+\.id\}$/);
     expect(env.LOGOUT_URL).toContain("/logout?client_id=${aws_cognito_user_pool_client.");

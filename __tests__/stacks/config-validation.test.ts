@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { EnvironmentConfig, environments } from "../../stacks/config";
+import { environments } from "../../stacks/config";
+import type { EnvironmentConfig } from "../../stacks/schema";
 import { synthesize, synthSummary } from "../../stacks/environment";
-import { ConfigError, resolveEnvironments } from "../../stacks/validate";
+import { ConfigError, resolveEnvironments } from "../../stacks/schema";
+import { zoneIdPrefix } from "../../stacks/validate";
 import { full, minimal as example } from "../fixtures/environments";
 
 const withConfig = (overrides: Partial<EnvironmentConfig>) => () => resolveEnvironments([{ ...example, ...overrides }]);
@@ -81,7 +83,7 @@ describe("config validation", () => {
   });
 
   it("rejects an AZ count an ALB cannot use", () => {
-    expect(withConfig({ network: { azCount: 1 } })).toThrow(/network.azCount 1 must be 2 to 6/);
+    expect(withConfig({ network: { azCount: 1 } })).toThrow(/network.azCount 1 must be a whole number from 2 to 6 \(an ALB needs subnets in at least 2 AZs\)/);
   });
 
   it("rejects a prebuilt image URI without a tag or digest", () => {
@@ -139,7 +141,7 @@ describe("log retention validation", () => {
 
 describe("autoscaling validation", () => {
   it("rejects a maxCount below desiredCount", () => {
-    expect(withConfig({ service: { desiredCount: 3, maxCount: 2 } })).toThrow(/service.maxCount 2 must be an integer of at least desiredCount \(3\)/);
+    expect(withConfig({ service: { desiredCount: 3, maxCount: 2 } })).toThrow(/service.maxCount 2 must be at least desiredCount \(3\)/);
   });
 });
 
@@ -160,7 +162,7 @@ describe("unknown settings", () => {
 
   it("rejects a section that is not an object, and tags that are not strings", () => {
     const problems = problemsOf([{ ...example, network: 3, tags: { team: 1 } }]);
-    expect(problems).toEqual(["[example] network must be an object of settings", "[example] tags must be an object of string values"]);
+    expect(problems).toEqual(["[example] network must be an object of settings, not the number 3", "[example] tags.team must be a string, not the number 1"]);
   });
 });
 
@@ -218,7 +220,7 @@ describe("clashes between environments", () => {
   it("reports unknown keys of every environment at once, and writes nothing", () => {
     const problems = problemsOf([{ ...example, azcount: 2 }, { ...other, service: { cpuu: 256 } }]);
     expect(problems).toEqual([
-      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, allowDestroy, tags',
+      '[example] azcount is not a setting; valid here: name, region, stateBucket, hostedZone, domainName, alternativeNames, cognito, network, service, image, logs, waf, session, authorization, github, allowDestroy, tags',
       '[staging] service.cpuu is not a setting; did you mean "cpu"?',
     ]);
   });
@@ -242,5 +244,126 @@ describe("availability zones and certificate names", () => {
   it("rejects alternative names outside the zone or repeated", () => {
     expect(withConfig({ alternativeNames: ["www.example.org"] })).toThrow(/alternativeNames: "www.example.org" is not a host name inside hosted zone "example.com"/);
     expect(withConfig({ alternativeNames: ["WHOAMI.example.com."] })).toThrow(/alternativeNames repeat a name or domainName/);
+  });
+});
+
+/** The mistakes a new user makes editing stacks/config.ts (issue 17's table), each with the message it gets. */
+describe("values of the wrong type or shape", () => {
+  const drop = (key: string) => Object.fromEntries(Object.entries(example).filter(([k]) => k !== key));
+
+  it.each([
+    ["allowDestroy as a string", { allowDestroy: "false" }, '[example] allowDestroy must be true or false (no quotes), not the string "false"'],
+    ["singleNatGateway as a string", { network: { singleNatGateway: "false" } }, '[example] network.singleNatGateway must be true or false (no quotes), not the string "false"'],
+    ["dualStack as a string", { network: { dualStack: "yes" } }, '[example] network.dualStack must be true or false (no quotes), not the string "yes"'],
+    ["waf.enabled as a number", { waf: { enabled: 1 } }, "[example] waf.enabled must be true or false (no quotes), not the number 1"],
+    ["desiredCount as a string", { service: { desiredCount: "2" } }, '[example] service.desiredCount must be a number (no quotes), not the string "2"'],
+    ["alternativeNames as a string", { alternativeNames: "www.example.com" }, '[example] alternativeNames must be a list of strings, not the string "www.example.com"'],
+    ["availabilityZones as a string", { network: { availabilityZones: "euc1-az1" } }, '[example] network.availabilityZones must be a list of strings, not the string "euc1-az1"'],
+  ])("rejects %s with the setting, the expected type and the value", (_what, overrides, message) => {
+    expect(problemsOf([{ ...example, ...overrides }])).toEqual([message]);
+  });
+
+  it("rejects cpu and memory as strings, both at once", () => {
+    expect(problemsOf([{ ...example, service: { cpu: "512", memory: "1024" } }])).toEqual([
+      '[example] service.cpu must be a number (no quotes), not the string "512"',
+      '[example] service.memory must be a number (no quotes), not the string "1024"',
+    ]);
+  });
+
+  it.each([
+    ["cognito", "[example] cognito is required: an object of settings"],
+    ["hostedZone", "[example] hostedZone is required: an object of settings"],
+    ["domainName", "[example] domainName is required: a string"],
+    ["region", "[example] region is required: a string"],
+    ["stateBucket", "[example] stateBucket is required: a string"],
+  ])("says that %s is required when it is left out", (key, message) => {
+    expect(problemsOf([drop(key)])).toEqual([message]);
+  });
+
+  it("labels an environment without a name by its position, and writes no stacks for it", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+    const nameless = drop("name");
+    expect(problemsOf([nameless])).toEqual(["[environments[0]] name is required: a string"]);
+    expect(() => synthesize([nameless as EnvironmentConfig], { outdir, containerHash: "hash" })).toThrow(ConfigError);
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("rejects zone ids of another region, naming the region's prefix", () => {
+    expect(problemsOf([{ ...example, region: "us-west-2", network: { availabilityZones: ["euc1-az1", "euc1-az2"] } }])).toEqual([
+      '[example] network.availabilityZones: zone id "euc1-az1" is not in us-west-2, whose zone ids start with "usw2-"',
+      '[example] network.availabilityZones: zone id "euc1-az2" is not in us-west-2, whose zone ids start with "usw2-"',
+    ]);
+    expect(problemsOf([{ ...example, region: "us-west-2", network: { availabilityZones: ["usw2-az1", "usw2-az2"] } }])).toEqual([]);
+  });
+
+  it("rejects six alternative names, which the ALB's redirect rule cannot match, and accepts five", () => {
+    const names = ["a", "b", "c", "d", "e", "f"].map((n) => `${n}.example.com`);
+    expect(problemsOf([{ ...example, alternativeNames: names }])).toEqual([
+      "[example] alternativeNames lists 6 names; at most 5 fit the ALB rule that redirects them (a listener rule condition takes 5 values)",
+    ]);
+    expect(problemsOf([{ ...example, alternativeNames: names.slice(0, 5) }])).toEqual([]);
+  });
+
+  it("says a China region is in a partition this project does not deploy to, instead of suggesting a European one", () => {
+    const [problem] = problemsOf([{ ...example, region: "cn-north-1" }]);
+    expect(problem).toMatch(/^\[example\] region "cn-north-1" is in AWS China \(aws-cn\), which this project does not deploy to/);
+    expect(problem).not.toMatch(/did you mean/);
+  });
+
+  it("reports type problems and rules between other settings in one pass", () => {
+    const problems = problemsOf([{ ...example, allowDestroy: "no", domainName: "app.example.org", service: { cpu: 256, memory: 4096 } }]);
+    expect(problems).toEqual([
+      '[example] allowDestroy must be true or false (no quotes), not the string "no"',
+      '[example] domainName "app.example.org" is not inside hosted zone "example.com"; use a name ending in ".example.com"',
+      "[example] service.memory 4096 is not allowed with cpu 256; Fargate takes 512, 1024, 2048",
+    ]);
+  });
+});
+
+describe("zone id prefixes", () => {
+  it.each([
+    ["eu-central-1", "euc1"],
+    ["us-east-1", "use1"],
+    ["us-west-2", "usw2"],
+    ["ap-northeast-1", "apne1"],
+    ["ap-southeast-2", "apse2"],
+    ["ap-south-1", "aps1"],
+    ["sa-east-1", "sae1"],
+    ["us-gov-west-1", "usgw1"],
+    ["il-central-1", "ilc1"],
+  ])("%s has zone ids %s-azN", (region, prefix) => {
+    expect(zoneIdPrefix(region)).toBe(prefix);
+  });
+});
+
+describe("session and authorization settings", () => {
+  const api = { scopes: { read: "Read" }, requiredScope: "read", clients: [{ name: "reporting" }] };
+
+  it("accepts a route policy and machine clients, and fills in the resource server identifier", () => {
+    const [resolved] = resolveEnvironments([{ ...example, authorization: { routes: [{ path: "/admin/*", groups: ["admins"] }], api } }]);
+    expect(resolved.authorization.api?.identifier).toBe("api");
+    expect(resolved.session).toEqual({ lengthMinutes: 480, accessTokenMinutes: 15, idTokenMinutes: 15, refreshTokenMinutes: 480 });
+  });
+
+  it.each([
+    [{ session: { lengthMinutes: 20_000 } }, /session.lengthMinutes 20000 must be a whole number from 5 to 10,080 \(the ALB allows up to 7 days\)/],
+    [{ session: { accessTokenMinutes: 2 } }, /session.accessTokenMinutes 2 must be a whole number from 5 to 1,440/],
+    [{ session: { lengthMinutes: 720 } }, /session.refreshTokenMinutes 480 is shorter than session.lengthMinutes 720: the session would end when the refresh token expires; make it at least 720/],
+    [{ session: { lengthMinutes: 60, accessTokenMinutes: 60, refreshTokenMinutes: 60 } }, /session.refreshTokenMinutes 60 must be longer than the access and ID token validity/],
+    [{ authorization: { routes: [{ path: "admin/*", groups: ["admins"] }] } }, /authorization.routes rule 0: path "admin\/\*" must be like "\/admin" or "\/admin\/\*"/],
+    [{ authorization: { routes: [{ path: "/admin/*", groups: [] }] } }, /authorization.routes rule 0: groups must be a non-empty list of Cognito group names/],
+    [{ authorization: { routes: [{ path: "/admin/*", groups: ["${oops}"] }] } }, /authorization.routes\[0\].groups\[0\] "\$\{oops\}" must be 1-128 letters, digits or/],
+    [{ authorization: { routes: [{ path: "/signed-out", groups: ["admins"] }] } }, /authorization.routes \/signed-out covers a public path/],
+    [
+      { authorization: { routes: [{ path: "/admin/*", groups: ["a"] }, { path: "/admin/*", groups: ["b"] }] } },
+      /authorization.routes lists \/admin\/\* twice; put all its groups in one rule/,
+    ],
+    [{ authorization: { api: { ...api, requiredScope: "write" } } }, /authorization.api.requiredScope "write" is not one of api.scopes \(read\)/],
+    [{ authorization: { api: { ...api, clients: [] } } }, /authorization.api.clients is empty: list the machine clients, or leave api out/],
+    [{ authorization: { api: { ...api, clients: [{ name: "Reporting Job" }] } } }, /authorization.api.clients\[0\].name "Reporting Job" must be 2-32 lowercase letters/],
+    [{ authorization: { api: { ...api, clients: [{ name: "reporting", scopes: ["admin"] }] } } }, /authorization.api.clients reporting: scope "admin" is not one of api.scopes \(read\)/],
+    [{ authorization: { api: { ...api, scopes: { "a/b": "x" } } } }, /scope name "a\/b" must be 1-256 URL characters without "\/"/],
+  ])("rejects %j with a message that says what to fix", (overrides, message) => {
+    expect(withConfig(overrides as Partial<EnvironmentConfig>)).toThrow(message);
   });
 });

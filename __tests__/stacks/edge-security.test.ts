@@ -1,7 +1,8 @@
 import { Testing } from "cdktf";
-import { environments, production } from "../../stacks/config";
+import { environments } from "../../stacks/config";
 import { addEnvironments } from "../../stacks/environment";
-import { applyDefaults, resolveEnvironments } from "../../stacks/validate";
+import { resolveEnvironments } from "../../stacks/schema";
+import { full } from "../fixtures/environments";
 import { buildEnvironment, only, resourcesOf, synthJson, TEST_HASH, TfJson } from "../helpers/synth";
 
 /** CloudWatch Logs retention values (days). */
@@ -152,10 +153,14 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
       return;
     }
     const [albName] = Object.keys(appJson.resource.aws_lb);
-    const [aclName] = Object.keys(appJson.resource.aws_wafv2_web_acl);
-    expect(associations).toEqual([expect.objectContaining({ resource_arn: `\${aws_lb.${albName}.arn}`, web_acl_arn: `\${aws_wafv2_web_acl.${aclName}.arn}` })]);
-    const logging = only(appJson, "aws_wafv2_web_acl_logging_configuration") as { resource_arn: string; log_destination_configs: string[]; redacted_fields: unknown[] };
-    expect(logging.resource_arn).toBe(`\${aws_wafv2_web_acl.${aclName}.arn}`);
+    // The other association puts the sign-in page's web ACL on the user pool (least-privilege.test.ts).
+    const onAlb = associations.filter((a) => a.resource_arn === `\${aws_lb.${albName}.arn}`);
+    expect(onAlb).toHaveLength(1);
+    const [, aclName] = target(String(onAlb[0].web_acl_arn));
+    const logging = resourcesOf<{ resource_arn: string; log_destination_configs: string[]; redacted_fields: unknown[] }>(appJson, "aws_wafv2_web_acl_logging_configuration").find(
+      (l) => l.resource_arn === `\${aws_wafv2_web_acl.${aclName}.arn}`,
+    );
+    if (!logging) throw new Error("no logging configuration for the ALB's web ACL");
     const [type, group] = target(logging.log_destination_configs[0]);
     expect(type).toBe("aws_cloudwatch_log_group");
     const logGroup = appJson.resource.aws_cloudwatch_log_group[group];
@@ -167,17 +172,20 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
   });
 });
 
-describe("the production template", () => {
-  const config = applyDefaults(production);
-  const stacks = buildEnvironment(production);
+describe("a production environment", () => {
+  const [config] = resolveEnvironments([full]);
+  const stacks = buildEnvironment(full);
   const appJson = synthJson(stacks.app);
 
-  it("has WAF on the ALB, deletion protection, TOTP MFA and a year of flow, app and WAF logs", () => {
-    expect(resourcesOf(appJson, "aws_wafv2_web_acl_association")).toHaveLength(1);
+  it("has WAF on the ALB and the sign-in page, deletion protection, TOTP MFA and a year of flow, app and WAF logs", () => {
+    const [albName] = Object.keys(appJson.resource.aws_lb);
+    const [poolName] = Object.keys(appJson.resource.aws_cognito_user_pool);
+    expect(resourcesOf(appJson, "aws_wafv2_web_acl_association").map((a) => a.resource_arn).sort()).toEqual([`\${aws_cognito_user_pool.${poolName}.arn}`, `\${aws_lb.${albName}.arn}`]);
     expect(only(appJson, "aws_lb").enable_deletion_protection).toBe(true);
     expect(only(appJson, "aws_cognito_user_pool")).toMatchObject({ mfa_configuration: "ON", software_token_mfa_configuration: { enabled: true } });
     const retention = [synthJson(stacks.network), appJson].flatMap((json) => resourcesOf<{ retention_in_days: number }>(json, "aws_cloudwatch_log_group"));
-    expect(retention).toHaveLength(3);
+    // App, VPC flow, the ALB's WAF and the sign-in page's WAF.
+    expect(retention).toHaveLength(4);
     for (const group of retention) expect(group.retention_in_days).toBeGreaterThanOrEqual(365);
     expect(config.logs.accessLogRetentionDays).toBeGreaterThanOrEqual(365);
   });
@@ -241,7 +249,8 @@ describe("settings", () => {
 
   describe("WAF", () => {
     const appJson = synthJson(buildEnvironment({ waf: { enabled: true, rateLimitPer5Min: 300 } }).app);
-    const acl = only(appJson, "aws_wafv2_web_acl") as { scope: string; default_action: unknown; rule: Rule[] };
+    const acl = resourcesOf<{ name: string; scope: string; default_action: unknown; rule: Rule[] }>(appJson, "aws_wafv2_web_acl").find((a) => !a.name.endsWith("-sign-in"));
+    if (!acl) throw new Error("no web ACL for the ALB");
     const managed = (group: string) => acl.rule.find((r) => r.statement.managed_rule_group_statement?.name === group);
 
     it("is regional, allows by default and blocks a client IP above the rate limit", () => {
@@ -303,10 +312,10 @@ describe("edge security validation", () => {
   };
 
   it.each([
-    [{ waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 10/],
-    [{ waf: { rateLimitPer5Min: 2.5 } }, /waf.rateLimitPer5Min 2.5 must be an integer/],
+    [{ waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be a whole number from 10 to 2,000,000,000/],
+    [{ waf: { rateLimitPer5Min: 2.5 } }, /waf.rateLimitPer5Min 2.5 must be a whole number/],
     [{ waf: { logRetentionDays: 45 } }, /waf.logRetentionDays 45 is not a CloudWatch retention/],
-    [{ logs: { accessLogRetentionDays: 0 } }, /logs.accessLogRetentionDays 0 must be a whole number of days, at least 1/],
+    [{ logs: { accessLogRetentionDays: 0 } }, /logs.accessLogRetentionDays 0 must be a whole number from 1 to 36,500 \(S3 lifecycle expiry\)/],
   ])("rejects %j", (overrides, message) => {
     expect(problems(overrides)).toMatch(message);
   });

@@ -1,14 +1,26 @@
-import { example, production } from "../../stacks/config";
+import { environments } from "../../stacks/config";
+import type { EnvironmentConfig } from "../../stacks/schema";
+import { full, minimal } from "../fixtures/environments";
 import { buildEnvironment, resourcesOf, synthJson, TfJson } from "../helpers/synth";
 
-type Action = { type: string; authenticate_cognito?: unknown };
+type Action = { type: string; order?: number; authenticate_cognito?: unknown; target_group_arn?: string };
 type Rule = { action: Action[]; condition: Array<{ path_pattern?: { values: string[] } }> };
 
-/** Checks over the synthesized JSON that must hold for every shipped environment. */
-describe.each([
-  ["example", example],
-  ["production", production],
-])("security invariants (%s)", (_name, config) => {
+/** Actions that establish who is asking before a forward. */
+const AUTHENTICATING = ["authenticate-cognito", "authenticate-oidc", "jwt-validation"];
+/** The paths docs/authorization.md documents as public (the target group's health check does not pass the listener). */
+const PUBLIC_PATHS = ["/signed-out"];
+
+/**
+ * Checks over the synthesized JSON that must hold for every environment: the test fixtures
+ * and whatever environments stacks/config.ts holds, under whatever names.
+ */
+const cases: ReadonlyArray<[string, EnvironmentConfig]> = [
+  ["fixture minimal", minimal],
+  ["fixture full", full],
+  ...environments.map((config): [string, EnvironmentConfig] => [`stacks/config.ts ${config.name}`, config]),
+];
+describe.each(cases)("security invariants (%s)", (_name, config) => {
   const stacks = buildEnvironment(config);
   const app = synthJson(stacks.app);
   const bootstrap = synthJson(stacks.bootstrap);
@@ -21,15 +33,20 @@ describe.each([
     }
   });
 
-  it("every rule that forwards authenticates first, unless it serves only the public signed-out page", () => {
+  it("no listener rule forwards to the target group without an authenticate or jwt-validation action before it, except on the public paths", () => {
     const rules = resourcesOf<Rule>(app, "aws_lb_listener_rule");
-    for (const rule of rules) {
-      const types = rule.action.map((a) => a.type);
-      if (!types.includes("forward")) continue;
+    const forwarding = rules.filter((rule) => rule.action.some((a) => a.type === "forward"));
+    expect(forwarding.length).toBeGreaterThan(0);
+    const unauthenticated: string[][] = [];
+    for (const rule of forwarding) {
+      // Actions run in `order`, not in the order they are written.
+      const actions = [...rule.action].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+      const firstForward = actions.findIndex((a) => a.type === "forward");
+      if (actions.slice(0, firstForward).some((a) => AUTHENTICATING.includes(a.type))) continue;
       const paths = rule.condition.flatMap((c) => c.path_pattern?.values ?? []);
-      if (types[0] !== "authenticate-cognito") expect(paths).toEqual(["/signed-out"]);
-      else expect(types.indexOf("authenticate-cognito")).toBeLessThan(types.indexOf("forward"));
+      unauthenticated.push(paths.length > 0 ? paths : ["(any path)"]);
     }
+    expect(unauthenticated).toEqual(PUBLIC_PATHS.map((path) => [path]));
   });
 
   it("the task security group admits traffic only from the ALB security group", () => {

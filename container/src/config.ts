@@ -1,3 +1,5 @@
+import { RouteRule, routePolicyProblems } from "./route-policy";
+
 /**
  * The app's settings, from environment variables, validated once at start-up.
  * The app stack (stacks/app-stack.ts) sets exactly these on the task.
@@ -21,6 +23,24 @@ export interface AppConfig {
   readonly logoutUrl: string;
   /** ELB_PUBLIC_KEYS_URL: base URL of the ALB signing keys, `<base><kid>`. */
   readonly keysBaseUrl: string;
+  /**
+   * APP_ORIGIN: `https://<app domain>`, the only origin a sign-out (POST /logout) is
+   * accepted from. Configuration decides it, not the request's Host or X-Forwarded-Host.
+   */
+  readonly appOrigin: string;
+  /** SESSION_TIMEOUT: the ALB session length in seconds (the listener's session_timeout), shown to users. */
+  readonly sessionTimeoutSeconds: number;
+  /** COGNITO_JWKS_URL: the user pool's key set. @default `${issuer}/.well-known/jwks.json` */
+  readonly jwksUrl: string;
+  /** ROUTE_POLICY: JSON list of `{ path, groups }`; which groups a path needs. @default [] */
+  readonly routePolicy: readonly RouteRule[];
+  /**
+   * API_CLIENT_IDS: comma-separated app client ids of machine clients, whose bearer
+   * tokens /api/* accepts. @default none: bearer tokens are refused
+   */
+  readonly apiClientIds: readonly string[];
+  /** API_SCOPE: the scope a machine client's token must carry, `<resource server>/<scope>`. */
+  readonly apiScope?: string;
   /** SESSION_COOKIE_NAME: the listener's session cookie; its shards are expired on logout. */
   readonly sessionCookieName: string;
   /** SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for in-flight requests before cutting them. */
@@ -95,6 +115,37 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push(`ELB_PUBLIC_KEYS_URL "${keysBaseUrl}" must be an absolute URL`);
   }
 
+  const appOrigin = required("APP_ORIGIN", "the app's origin, https://<app domain> (sign-out is accepted from there only)");
+  if (appOrigin && (!isUrl(appOrigin, ["https:", "http:"]) || new URL(appOrigin).origin !== appOrigin)) {
+    problems.push(`APP_ORIGIN "${appOrigin}" must be an origin only, like https://app.example.com (no path, no trailing slash)`);
+  }
+
+  const sessionText = required("SESSION_TIMEOUT", "the ALB session timeout in seconds, like 28800");
+  const sessionTimeoutSeconds = Number(sessionText);
+  if (sessionText && (!/^\d+$/.test(sessionText) || sessionTimeoutSeconds < 1)) problems.push(`SESSION_TIMEOUT "${sessionText}" must be a whole number of seconds above 0`);
+
+  const jwksUrl = value("COGNITO_JWKS_URL") ?? (issuer ? `${issuer.replace(/\/$/, "")}/.well-known/jwks.json` : "");
+  if (value("COGNITO_JWKS_URL") !== undefined && !isUrl(jwksUrl, ["https:", "http:"])) problems.push(`COGNITO_JWKS_URL "${jwksUrl}" must be an absolute URL`);
+
+  let routePolicy: RouteRule[] = [];
+  const policyText = value("ROUTE_POLICY");
+  if (policyText !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(policyText);
+      const policyProblems = routePolicyProblems(parsed);
+      if (policyProblems.length === 0) routePolicy = parsed as RouteRule[];
+      else problems.push(...policyProblems.map((p) => `ROUTE_POLICY ${p}`));
+    } catch {
+      problems.push('ROUTE_POLICY is not JSON: set it to a list like [{"path":"/admin/*","groups":["admins"]}]');
+    }
+  }
+
+  const apiClientIds = (value("API_CLIENT_IDS") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
+  const apiScope = value("API_SCOPE");
+  if (apiClientIds.length > 0 && apiScope === undefined) problems.push("API_SCOPE is missing: machine clients (API_CLIENT_IDS) need the scope their tokens must carry, <resource server>/<scope>");
+  if (apiScope !== undefined && !/^\S+\/\S+$/.test(apiScope)) problems.push(`API_SCOPE "${apiScope}" must be <resource server identifier>/<scope name>`);
+  if (apiClientIds.includes(clientId)) problems.push("API_CLIENT_IDS must not name COGNITO_CLIENT_ID: the ALB's client signs users in, it is not a machine client");
+
   const sessionCookieName = value("SESSION_COOKIE_NAME") ?? "AWSELBAuthSessionCookie";
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(sessionCookieName)) problems.push(`SESSION_COOKIE_NAME "${sessionCookieName}" must be letters, digits, '-' or '_'`);
 
@@ -117,6 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     issuer: issuer ?? "",
     logoutUrl,
     keysBaseUrl: keysBaseUrl.endsWith("/") ? keysBaseUrl : `${keysBaseUrl}/`,
+    appOrigin,
+    sessionTimeoutSeconds,
+    jwksUrl,
+    routePolicy,
+    apiClientIds,
+    apiScope,
     sessionCookieName,
     shutdownTimeoutMs,
     shutdownDrainMs,

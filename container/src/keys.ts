@@ -1,8 +1,19 @@
-import { importSPKI } from "jose";
+import { createPublicKey, KeyObject } from "node:crypto";
 import { FetchBudget } from "./fetch-budget";
 import { Lru } from "./lru";
 
-export type PublicKey = Awaited<ReturnType<typeof importSPKI>>;
+/** A prepared public key: parsed once when fetched, used as is by every verify. */
+export type PublicKey = KeyObject;
+
+/** The PEM as a P-256 public key, or undefined if it is anything else. */
+function p256Key(pem: string): KeyObject | undefined {
+  try {
+    const key = createPublicKey({ key: pem, format: "pem" });
+    return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1" ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The key endpoint has no key with this id: the token is forged or from elsewhere (401). */
 export class UnknownKeyError extends Error {
@@ -46,7 +57,7 @@ interface KnownKey {
 }
 
 /**
- * ALB signing keys by kid: fetched as PEM, imported once, kept while in use.
+ * ALB signing keys by kid: fetched as PEM, parsed once into a KeyObject, kept while in use.
  *
  * Unknown kids and failures are remembered in caches of their own, so made-up kids
  * can neither push real keys out nor make every request reach the endpoint, and
@@ -78,6 +89,11 @@ export class KeyStore {
     this.failed = new Lru(options.maxUnknownKids ?? 1024);
     const perSecond = options.fetchesPerSecond ?? 10;
     this.budget = new FetchBudget(perSecond, perSecond, options.maxConcurrentFetches ?? 4, this.now);
+  }
+
+  /** The key for `kid` if it is already here: no promise, no fetch (the path of nearly every request). */
+  cached(kid: string): PublicKey | undefined {
+    return this.known.get(kid)?.key;
   }
 
   /** `kid` must already be checked to be a UUID: it becomes part of a URL. */
@@ -161,10 +177,8 @@ export class KeyStore {
     // The regional endpoint answers 403 (S3 behind it) or 404 for a kid it does not have.
     if (response.status === 403 || response.status === 404) throw new UnknownKeyError(`no public key with kid ${kid}`);
     if (!response.ok) throw new KeysUnavailableError(`key endpoint answered ${response.status} for ${kid}`);
-    try {
-      return { key: await importSPKI(pem, "ES256"), pem, fetchedAt: this.now() };
-    } catch {
-      throw new KeysUnavailableError(`key endpoint returned something other than an EC public key PEM for ${kid}`);
-    }
+    const key = p256Key(pem);
+    if (!key) throw new KeysUnavailableError(`key endpoint returned something other than a P-256 public key PEM for ${kid}`);
+    return { key, pem, fetchedAt: this.now() };
   }
 }

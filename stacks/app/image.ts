@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { conditional, Fn, Op, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
+import { conditional, Fn, Op, ref, TerraformIterator, TerraformLocal, TerraformStack, Token } from "cdktf";
 import { DataAwsEcrImages } from "@cdktf/provider-aws/lib/data-aws-ecr-images";
+import { DataAwsEcrRepositories } from "@cdktf/provider-aws/lib/data-aws-ecr-repositories";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 
@@ -91,8 +92,17 @@ export class AppImage extends Construct {
     this.pullRepositoryArns = [this.repository.arn];
 
     const tag = props.contentHash;
-    const images = new DataAwsEcrImages(this, "pushed", { repositoryName: this.repository.name });
-    const digests = TerraformIterator.fromList(images.imageIds).forExpressionForList(`val.image_digest if val.image_tag == "${tag}"`);
+    // The repository by its name as a literal, not as a reference: Terraform reads a data
+    // source that refers to a resource with a pending change only at apply, and then the
+    // image, and so the task definition, would show as replaced in every such plan. Before
+    // the repository exists (a new environment's first plan) there is nothing to look up.
+    const repositories = new DataAwsEcrRepositories(this, "repositories", {});
+    const images = new DataAwsEcrImages(this, "pushed", {
+      repositoryName: props.repositoryName,
+      count: Token.asNumber(conditional(Fn.contains(repositories.names, props.repositoryName), 1, 0)),
+    });
+    const pushed = Fn.flatten(ref(`data.${images.terraformResourceType}.${images.friendlyUniqueId}[*].image_ids`, TerraformStack.of(this)));
+    const digests = TerraformIterator.fromList(pushed).forExpressionForList(`val.image_digest if val.image_tag == "${tag}"`);
     // By digest once pushed: the task runs exactly those bytes. Before the push (a pull
     // request that changes container/) the plan shows the new tag; tags are immutable.
     const uri = new TerraformLocal(

@@ -34,10 +34,9 @@ export interface LoadBalancerProps {
   readonly logs?: { readonly access: LbAccessLogs; readonly connection?: LbConnectionLogs; readonly ready: ITerraformDependable };
   /** Refuse to delete the ALB until this is turned off and applied. @default false */
   readonly deletionProtection?: boolean;
+  /** Seconds a session lasts before the ALB sends the user back to Cognito. */
+  readonly sessionTimeoutSeconds: number;
 }
-
-/** Sessions the ALB keeps before sending the user back to Cognito (seconds). */
-const SESSION_TIMEOUT = 12 * 60 * 60;
 /** At most 6 characters; AWS appends a unique suffix. */
 const TARGET_GROUP_PREFIX = "app-";
 /** TLS 1.3 only, the ELB policy without legacy ciphers. */
@@ -134,7 +133,7 @@ export class LoadBalancer extends Construct {
         userPoolDomain: userPool.domain.domain,
         scope: "openid email profile",
         sessionCookieName: SESSION_COOKIE_NAME,
-        sessionTimeout: SESSION_TIMEOUT,
+        sessionTimeout: props.sessionTimeoutSeconds,
         onUnauthenticatedRequest,
       },
     });

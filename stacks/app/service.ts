@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { ITerraformDependable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -26,6 +28,8 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   readonly securityGroupId: string;
   readonly targetGroupArn: string;
+  /** Name of the managed policy (created by the bootstrap stack) that bounds both roles. */
+  readonly permissionsBoundaryName: string;
   /** Environment of the app container. */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -67,18 +71,28 @@ export class FargateService extends Construct {
       retentionInDays: props.logRetentionDays,
     });
 
+    // ECS assumes both roles on behalf of this account's tasks in this region only: the
+    // conditions stop another account's ECS from being talked into using them (confused deputy).
+    const account = new DataAwsCallerIdentity(this, "account", {});
+    const partition = new DataAwsPartition(this, "partition", {});
     const assumeByEcsTasks = new DataAwsIamPolicyDocument(this, "assume-ecs-tasks", {
       statement: [
         {
           actions: ["sts:AssumeRole"],
           principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+          condition: [
+            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition.partition}:ecs:${props.region}:${account.accountId}:*`] },
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
+          ],
         },
       ],
     });
+    const permissionsBoundary = `arn:${partition.partition}:iam::${account.accountId}:policy/${props.permissionsBoundaryName}`;
     // Used by ECS itself to start the task: pull the image, write logs. Nothing else.
     this.executionRole = new IamRole(this, "execution-role", {
       name: `${namePrefix}-task-execution`,
       assumeRolePolicy: assumeByEcsTasks.json,
+      permissionsBoundary,
     });
     const executionRole = this.executionRole;
     const executionPolicy = new DataAwsIamPolicyDocument(this, "execution-policy", {
@@ -105,6 +119,7 @@ export class FargateService extends Construct {
     const taskRole = new IamRole(this, "task-role", {
       name: `${namePrefix}-task`,
       assumeRolePolicy: assumeByEcsTasks.json,
+      permissionsBoundary,
     });
 
     this.taskDefinition = new EcsTaskDefinition(this, "task", {

@@ -20,6 +20,14 @@ export interface UserPoolProps {
   readonly passwordMinLength?: number;
   /** TOTP at every sign-in. @default false */
   readonly mfa?: boolean;
+  /** Validity of the app client's tokens, in minutes. @default - Cognito's: access and ID 60, refresh 30 days */
+  readonly tokenValidity?: TokenValidity;
+}
+
+export interface TokenValidity {
+  readonly accessTokenMinutes: number;
+  readonly idTokenMinutes: number;
+  readonly refreshTokenMinutes: number;
 }
 
 /**
@@ -91,7 +99,16 @@ export class UserPool extends Construct {
       logoutUrls: [`${appUrl}/`, signedOutUrl],
       preventUserExistenceErrors: "ENABLED",
       enableTokenRevocation: true,
-      explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+      ...(props.tokenValidity && {
+        accessTokenValidity: props.tokenValidity.accessTokenMinutes,
+        idTokenValidity: props.tokenValidity.idTokenMinutes,
+        refreshTokenValidity: props.tokenValidity.refreshTokenMinutes,
+        tokenValidityUnits: [{ accessToken: "minutes", idToken: "minutes", refreshToken: "minutes" }],
+      }),
+      // The ALB signs users in through the hosted UI (authorization code flow) and renews
+      // sessions with refresh tokens; it never calls InitiateAuth. Any other flow would let a
+      // script try passwords against the user pool API with this client id, page or no page.
+      explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
     });
 
     this.issuer = `https://cognito-idp.${props.region}.amazonaws.com/${this.pool.id}`;

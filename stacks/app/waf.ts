@@ -26,14 +26,37 @@ export const CALLBACK_EXEMPTIONS: ReadonlyArray<{ readonly rule: string; readonl
   { rule: "SizeRestrictions_QUERYSTRING", label: "awswaf:managed:aws:core-rule-set:SizeRestrictions_QueryString" },
 ];
 
+/**
+ * What the WAF log keeps: requests a rule blocked or counted (a count override in a rule
+ * group logs as EXCLUDED_AS_COUNT). Allowed requests are dropped, so the log does not grow
+ * with traffic and does not hold the OAuth `code` of every sign-in (in each callback's query
+ * string, which WAF can only redact whole, and blocked requests need it).
+ */
+export const LOGGED_ACTIONS = ["BLOCK", "COUNT", "EXCLUDED_AS_COUNT"] as const;
+/**
+ * User pool endpoints the ALB itself calls from its own addresses, once per sign-in and
+ * session refresh: exchanging the code (which needs the client secret) and reading the
+ * user's claims. The sign-in page's rate limit does not count them, so many users behind
+ * one ALB never lock each other out. Password guessing does not go through them.
+ */
+export const ALB_TO_COGNITO_PATHS = ["/oauth2/token", "/oauth2/userInfo"] as const;
+
 export interface WebFirewallProps {
-  /** Web ACL name, also the log group's suffix. */
+  /** Web ACL name, also the log group's suffix; the sign-in page's ACL adds `-sign-in`. */
   readonly name: string;
   /** The ALB to protect. */
   readonly albArn: string;
-  /** Requests one client IP may send per 5 minutes before WAF blocks it. */
+  /** The Cognito user pool whose hosted sign-in page and API to protect. */
+  readonly userPoolArn: string;
+  /** Requests one client IP may send to the ALB per 5 minutes before WAF blocks it. */
   readonly rateLimitPer5Min: number;
-  /** Retention of the WAF log group, in days. */
+  /**
+   * Requests one client IP may send to the user pool (sign-in page and API) per 5 minutes
+   * before WAF blocks it: the brake on password guessing. One sign-in on the hosted UI is
+   * about five requests (authorize, login page, password, TOTP, redirect).
+   */
+  readonly signInRateLimitPer5Min: number;
+  /** Retention of the WAF log groups, in days. */
   readonly logRetentionDays: number;
   /** The ALB's OAuth callback path, exempt from the CALLBACK_EXEMPTIONS rules. */
   readonly callbackPath: string;
@@ -58,26 +81,43 @@ function managedRules(priority: number, name: string, group: string, countOnly: 
   };
 }
 
+/** Blocks a client IP above `limit` requests in any 5 minutes, counting those `scopeDown` matches. */
+function rateLimit(limit: number, scopeDown?: Record<string, unknown>): Wafv2WebAclRule {
+  return {
+    name: "rate-limit-per-ip",
+    priority: 0,
+    action: { block: {} },
+    statement: {
+      rate_based_statement: { limit, aggregate_key_type: "IP", evaluation_window_sec: 300, ...(scopeDown ? { scope_down_statement: scopeDown } : {}) },
+    },
+    visibilityConfig: visibility("rate-limit-per-ip"),
+  };
+}
+
 /**
- * A regional web ACL on the ALB: a per-IP rate limit, then AWS managed rules (IP
- * reputation, core rule set, known bad inputs), default allow. Every request is logged
- * to CloudWatch Logs with the cookie and authorization headers redacted.
+ * Two regional web ACLs, default allow, each logged to CloudWatch Logs (blocked and counted
+ * requests only, cookie and authorization headers redacted):
+ * - on the ALB: a per-IP rate limit, then AWS managed rules (IP reputation, core rule set,
+ *   known bad inputs);
+ * - on the Cognito user pool, where passwords are typed (the hosted sign-in page and the
+ *   user pool API): a per-IP rate limit, the IP reputation list and known bad inputs (Log4j
+ *   and the like). Not the core rule set: it judges the shape of requests (a missing
+ *   User-Agent, body sizes) written for web apps' own forms, and a false positive on
+ *   Cognito's pages or on the ALB's server-side token call is a sign-in that fails after
+ *   the password was accepted. The rate limit is what stops password guessing.
  */
 export class WebFirewall extends Construct {
   readonly webAcl: Wafv2WebAcl;
   readonly logGroup: CloudwatchLogGroup;
+  /** The web ACL on the user pool. */
+  readonly signInWebAcl: Wafv2WebAcl;
+  readonly signInLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
 
     const rules: Wafv2WebAclRule[] = [
-      {
-        name: "rate-limit-per-ip",
-        priority: 0,
-        action: { block: {} },
-        statement: { rate_based_statement: { limit: props.rateLimitPer5Min, aggregate_key_type: "IP", evaluation_window_sec: 300 } },
-        visibilityConfig: visibility("rate-limit-per-ip"),
-      },
+      rateLimit(props.rateLimitPer5Min),
       managedRules(10, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
       managedRules(
         20,
@@ -127,12 +167,51 @@ export class WebFirewall extends Construct {
     });
     new Wafv2WebAclAssociation(this, "association", { resourceArn: props.albArn, webAclArn: this.webAcl.arn });
 
+    const signInName = `${props.name}-sign-in`;
+    const notAlbToCognito = {
+      not_statement: {
+        statement: [
+          {
+            or_statement: {
+              // Compared lowercased: a client may spell `userInfo` either way.
+              statement: ALB_TO_COGNITO_PATHS.map((path) => ({
+                byte_match_statement: {
+                  search_string: path.toLowerCase(),
+                  positional_constraint: "EXACTLY",
+                  field_to_match: { uri_path: {} },
+                  text_transformation: [{ priority: 0, type: "LOWERCASE" }],
+                },
+              })),
+            },
+          },
+        ],
+      },
+    };
+    this.signInWebAcl = new Wafv2WebAcl(this, "sign-in-web-acl", {
+      name: signInName,
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      // No CAPTCHA or challenge action: Cognito documents that one can break TOTP setup in the hosted UI.
+      rule: [
+        rateLimit(props.signInRateLimitPer5Min, notAlbToCognito),
+        managedRules(10, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
+        managedRules(20, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+      ],
+      visibilityConfig: visibility(signInName),
+    });
+    new Wafv2WebAclAssociation(this, "sign-in-association", { resourceArn: props.userPoolArn, webAclArn: this.signInWebAcl.arn });
+
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `${WAF_LOG_GROUP_PREFIX}${props.name}`,
       retentionInDays: props.logRetentionDays,
     });
-    // Without a policy of its own, WAF adds this log group to one shared account-wide
+    this.signInLogGroup = new CloudwatchLogGroup(this, "sign-in-logs", {
+      name: `${WAF_LOG_GROUP_PREFIX}${signInName}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    // Without a policy of its own, WAF adds these log groups to one shared account-wide
     // policy (AWSWAF-LOGS), which grows with every web ACL until it hits the size limit.
+    // One policy for both: an account has at most 10 resource policies per region.
     const account = new DataAwsCallerIdentity(this, "account", {});
     const partition = new DataAwsPartition(this, "partition", {});
     const delivery = new DataAwsIamPolicyDocument(this, "log-delivery", {
@@ -141,7 +220,7 @@ export class WebFirewall extends Construct {
           effect: "Allow",
           principals: [{ type: "Service", identifiers: ["delivery.logs.amazonaws.com"] }],
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          resources: [`${this.logGroup.arn}:*`],
+          resources: [`${this.logGroup.arn}:*`, `${this.signInLogGroup.arn}:*`],
           condition: [
             { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition.partition}:logs:*:${account.accountId}:*`] },
             { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
@@ -150,11 +229,18 @@ export class WebFirewall extends Construct {
       ],
     });
     const policy = new CloudwatchLogResourcePolicy(this, "log-policy", { policyName: `${props.name}-waf-logs`, policyDocument: delivery.json });
-    new Wafv2WebAclLoggingConfiguration(this, "logging", {
-      resourceArn: this.webAcl.arn,
-      logDestinationConfigs: [this.logGroup.arn],
-      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })),
-      dependsOn: [policy],
-    });
+    const logging = (id: string, webAcl: Wafv2WebAcl, logGroup: CloudwatchLogGroup) =>
+      new Wafv2WebAclLoggingConfiguration(this, id, {
+        resourceArn: webAcl.arn,
+        logDestinationConfigs: [logGroup.arn],
+        redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })),
+        loggingFilter: {
+          defaultBehavior: "DROP",
+          filter: [{ behavior: "KEEP", requirement: "MEETS_ANY", condition: LOGGED_ACTIONS.map((action) => ({ actionCondition: { action } })) }],
+        },
+        dependsOn: [policy],
+      });
+    logging("logging", this.webAcl, this.logGroup);
+    logging("sign-in-logging", this.signInWebAcl, this.signInLogGroup);
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -13,6 +14,8 @@ export interface FlowLogsProps {
   /** IAM role name for the flow log service. */
   readonly roleName: string;
   readonly retentionInDays: number;
+  /** Name of the managed policy (created by the bootstrap stack) that bounds the role. */
+  readonly permissionsBoundaryName: string;
 }
 
 /** VPC flow logs (accepted and rejected traffic) to a CloudWatch log group. */
@@ -34,7 +37,12 @@ export class FlowLogs extends Construct {
         },
       ],
     });
-    const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
+    const partition = new DataAwsPartition(this, "partition", {});
+    const role = new IamRole(this, "role", {
+      name: props.roleName,
+      assumeRolePolicy: trust.json,
+      permissionsBoundary: `arn:${partition.partition}:iam::${account.accountId}:policy/${props.permissionsBoundaryName}`,
+    });
     const write = new DataAwsIamPolicyDocument(this, "write", {
       statement: [
         {
