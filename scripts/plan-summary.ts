@@ -187,7 +187,7 @@ export function renderSummary(plans: readonly StackPlan[]): string {
       lines.push(`Forgotten by \`removed\` blocks (out of state, left in AWS): ${(plan.forgotten ?? []).map((a) => `\`${a}\``).join(", ")}`, "");
     }
     if (plan.changes.length === 0) {
-      lines.push("No changes. Infrastructure matches the configuration.");
+      lines.push(outputs.length > 0 ? "No resource changes." : "No changes. Infrastructure matches the configuration.");
       continue;
     }
     lines.push("| | resource | changed attributes |", "| --- | --- | --- |");

@@ -61,10 +61,14 @@ for (const stack of readdirSync(stacksDir)) {
     const tag = /val\.image_tag == \\?"([0-9a-f]+)\\?"/.exec(JSON.stringify(json.locals ?? {}))?.[1];
     let text = JSON.stringify(json);
     for (const name of Object.keys(images)) {
+      // With count (the lookup waits for the repository to exist): a list per instance.
+      text = text.split(`data.aws_ecr_images.${name}[*].image_ids`).join(`[for i in data.aws_ecr_image.${name} : [{image_digest = i.image_digest, image_tag = \\"${tag}\\"}]]`);
       text = text.split(`data.aws_ecr_images.${name}.image_ids`).join(`[{image_digest = data.aws_ecr_image.${name}.image_digest, image_tag = \\"${tag}\\"}]`);
     }
     const edited = JSON.parse(text);
-    edited.data.aws_ecr_image = Object.fromEntries(Object.entries(images).map(([name, block]) => [name, { repository_name: block.repository_name, image_tag: tag }]));
+    edited.data.aws_ecr_image = Object.fromEntries(
+      Object.entries(images).map(([name, { "//": _, repository_name, count }]) => [name, { repository_name, image_tag: tag, ...(count === undefined ? {} : { count }) }]),
+    );
     delete edited.data.aws_ecr_images;
     writeFileSync(file, `${JSON.stringify(edited, null, 2)}\n`);
   }
