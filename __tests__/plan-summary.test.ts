@@ -153,6 +153,32 @@ describe("plan:summary", () => {
     expect(md).toContain("app-dev: not planned: it reads network-dev's outputs from its state, which does not exist yet");
   });
 
+  // Captured from the deploy tier's runs against moto (terraform show -json, kept to the keys
+  // plan:summary reads and to the resources that change).
+  describe("on plans captured from the deploy tier", () => {
+    it("a container port change: the target group replaced create-before-destroy, port 8080 → 9090", () => {
+      const md = renderSummary([fixture("emulator-container-port", "app-tierdev")]);
+      expect(md).toContain("| app-tierdev | 0 | 6 | 2 | 0 |");
+      expect(md).toMatch(/\| `\+\/-` replace \(create before destroy\) \| `aws_lb_target_group\.load-balancer_target-group` \| .*`port \(forces replacement\)`/);
+      expect(md).toContain("- `aws_lb_target_group.load-balancer_target-group` `port`: 8080 → 9090");
+      expect(md).toContain("| `-/+` replace | `aws_ecs_task_definition.service_task` |");
+    });
+
+    it("a change that only adds a network output", () => {
+      const md = renderSummary([fixture("emulator-network-output", "network-tierdev")]);
+      expect(md).toContain("| network-tierdev | 0 | 0 | 0 | 0 |");
+      expect(md).toContain("Outputs: `+` `vpc_cidr` (create)");
+      expect(md).toContain("No resource changes.");
+    });
+
+    it("a new account's first plan, and the app stack npm run plan could not plan yet", () => {
+      const md = renderSummary([fixture("emulator-first-plan", "network-tierdev"), fixture("emulator-not-planned", "app-tierdev")]);
+      expect(md).toMatch(/\| network-tierdev \| 2\d \| 0 \| 0 \| 0 \|/);
+      expect(md).toContain("| app-tierdev | not planned | | | |");
+      expect(md).toContain("app-tierdev: not planned: it reads network-tierdev's outputs from its state, which does not exist yet");
+    });
+  });
+
   it("prints usage with how to make plan.json and exits 2 without arguments", () => {
     const result = cli();
     expect(result.status).toBe(2);
