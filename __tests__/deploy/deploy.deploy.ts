@@ -34,7 +34,10 @@ const tierprod: EnvironmentConfig = {
   domainName: "www.deploytier.test",
   cognito: { domainPrefix: "deploytier-prod-login", deletionProtection: true, mfa: true },
   network: { cidr: "10.20.0.0/16", availabilityZones: ["euc1-az1", "euc1-az2", "euc1-az3"], dualStack: true },
-  service: { desiredCount: 2, maxCount: 4 },
+  // maxCount = desiredCount: no target tracking here. moto 5.2.5 has no Application Auto
+  // Scaling ListTagsForResource (HTTP 500), which the provider calls on every scaling target
+  // (emulator-gaps.mjs, "not worked around").
+  service: { desiredCount: 2, maxCount: 2 },
   waf: { enabled: true },
   allowDestroy: false,
 };
@@ -302,6 +305,13 @@ describe("after both tear-downs", () => {
   });
 });
 
+async function activeClusters(): Promise<string[]> {
+  const arns = (await aws(emulator, "ecs", "list-clusters")).clusterArns as string[];
+  if (arns.length === 0) return [];
+  const clusters = (await aws(emulator, "ecs", "describe-clusters", "--clusters", ...arns)).clusters as Array<{ clusterName: string; status: string }>;
+  return clusters.filter((c) => c.status !== "INACTIVE").map((c) => c.clusterName).sort();
+}
+
 /** What is left in the emulated account, by kind (the default VPC and AWS-managed items aside). */
 async function leftInAccount() {
   const names = (list: Array<Record<string, string>>, key: string) => list.map((x) => x[key]).sort();
@@ -312,7 +322,8 @@ async function leftInAccount() {
     targetGroups: names((await aws(emulator, "elbv2", "describe-target-groups")).TargetGroups, "TargetGroupName"),
     vpcs: names((await aws(emulator, "ec2", "describe-vpcs", "--filters", "Name=is-default,Values=false")).Vpcs, "VpcId"),
     ecrRepositories: names((await aws(emulator, "ecr", "describe-repositories")).repositories, "repositoryName"),
-    ecsClusters: ((await aws(emulator, "ecs", "list-clusters")).clusterArns as string[]).sort(),
+    // A deleted cluster stays INACTIVE (and listed) for a while, in AWS as in moto.
+    ecsClusters: await activeClusters(),
     userPools: names((await aws(emulator, "cognito-idp", "list-user-pools", "--max-results", "60")).UserPools, "Name"),
     certificates: names((await aws(emulator, "acm", "list-certificates")).CertificateSummaryList, "DomainName"),
     records: names(
