@@ -50,6 +50,13 @@ const GAPS = [
     type: "aws_cognito_user_pool_domain",
     override: (block) => ignore(block, ["managed_login_version"]),
   },
+  {
+    // 7. UpdateUserPool (which the provider calls after creating a pool with MFA) drops the
+    //    pool's UsernameAttributes and UsernameConfiguration, which AWS keeps (UpdateUserPool
+    //    cannot change them); the re-plan would then replace the pool.
+    type: "aws_cognito_user_pool",
+    override: (block) => ignore(block, ["username_attributes", "username_configuration"]),
+  },
 ];
 
 // Not worked around here, so kept out of the tier's environments instead:
