@@ -54,7 +54,15 @@ label{display:block;margin:.75rem 0 .25rem}input{width:100%;padding:.5rem;box-si
 .error{color:#b00020}.hint{color:#5b6573;font-size:.85rem}</style></head><body><main>${body}</main></body></html>`;
 }
 
-function loginForm(uid: string, error?: string, email = ""): string {
+/** The local accounts, on the sign-in page: they are made up, and finding them should take no search. */
+function accountList(users: readonly DevUser[]): string {
+  const rows = users.map(
+    (u) => `<li><code>${escape(u.email)}</code> / <code>${escape(u.password)}</code>${u.groups?.length ? ` (${escape(u.groups.join(", "))})` : ""}</li>`,
+  );
+  return `<p class="hint">Local accounts (dev/users.json):</p><ul class="hint">${rows.join("")}</ul>`;
+}
+
+function loginForm(uid: string, users: readonly DevUser[], error?: string, email = ""): string {
   return page(
     "Sign in",
     `<h1>Sign in</h1><p class="hint">Local stand-in for the Cognito hosted UI.</p>
@@ -62,7 +70,8 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ""}
 <form method="post" action="/interaction/${escape(uid)}/login">
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${escape(email)}" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form>`,
+<button type="submit">Sign in</button></form>
+${accountList(users)}`,
   );
 }
 
@@ -111,6 +120,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "username"] },
     scopes: ["openid", "email", "profile"],
     cookies: { keys: [randomBytes(32).toString("hex")] },
+    // ID tokens signed with the pool's key, as Cognito signs both tokens with its pool keys.
+    jwks: { keys: [{ ...options.signingKey.privateKey.export({ format: "jwk" }), kid: options.signingKey.kid, alg: "RS256", use: "sig" }] },
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
@@ -227,7 +238,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
     if (prompt.name === "login") {
       if (ctx.method === "GET") {
         ctx.type = "html";
-        ctx.body = loginForm(uid);
+        ctx.body = loginForm(uid, options.users);
         return;
       }
       const form = await formBody(ctx);
@@ -236,7 +247,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Provid
       if (!user) {
         ctx.status = 401;
         ctx.type = "html";
-        ctx.body = loginForm(uid, "Incorrect email or password.", email);
+        ctx.body = loginForm(uid, options.users, "Incorrect email or password.", email);
         return;
       }
       await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });

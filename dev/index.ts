@@ -9,6 +9,7 @@
  *
  * The route policy, the API scope and the machine client mirror the `prod` template.
  */
+import { expectedWarningsNote } from "./expected-warnings";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
@@ -145,6 +146,7 @@ async function main() {
   const { child: app } = await startAppProcess(
     {
       PORT: String(ports.app),
+      HOST: "127.0.0.1",
       AWS_REGION: "eu-central-1",
       ALB_ARN: LOCAL_ALB_ARN,
       COGNITO_CLIENT_ID: CLIENT_ID,
@@ -175,7 +177,8 @@ async function main() {
       `  Sign in as ${users.map((u) => `${u.email} / ${u.password}${u.groups?.length ? ` (${u.groups.join(", ")})` : ""}`).join("  or  ")}`,
       `  /admin needs the group admins. A machine client's token for /api/me:`,
       `    curl -s -u ${MACHINE_CLIENT_ID}:${machineSecret} -d grant_type=client_credentials -d scope=${API_SCOPES[0]} ${issuer}${TOKEN_PATH}`,
-      `  (local ALB :${ports.alb}, OpenID provider :${ports.idp}, app :${ports.app}, ALB keys :${ports.keys}; Ctrl-C stops all)`,
+      `  (local ALB :${ports.alb}, OpenID provider :${ports.idp}, app :${ports.app}, ALB keys :${ports.keys}, all on 127.0.0.1; Ctrl-C stops all)`,
+      ...[expectedWarningsNote()].filter(Boolean),
       "",
       "dev: ready",
       "",

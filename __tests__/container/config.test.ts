@@ -63,9 +63,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("listens on every interface unless HOST names one", () => {
+    expect(loadConfig(complete).host).toBeUndefined();
+    expect(loadConfig({ ...complete, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+  });
+
   it("names each malformed variable", () => {
     expect(() => loadConfig({ ...complete, ALB_ARN: "arn:aws:s3:::bucket" })).toThrow(/ALB_ARN "arn:aws:s3:::bucket" is malformed/);
     expect(() => loadConfig({ ...complete, PORT: "http" })).toThrow(/PORT "http" must be a port number/);
+    expect(() => loadConfig({ ...complete, HOST: "0.0.0.0:8080" })).toThrow(/HOST "0.0.0.0:8080" must be an IP address to listen on/);
     expect(() => loadConfig({ ...complete, ELB_PUBLIC_KEYS_URL: "keys" })).toThrow(/ELB_PUBLIC_KEYS_URL "keys" must be an absolute URL/);
     expect(() => loadConfig({ ...complete, AWS_REGION: "Frankfurt" })).toThrow(/AWS_REGION "Frankfurt" is malformed/);
     expect(() => loadConfig({ ...complete, SHUTDOWN_DRAIN_MS: "25000" })).toThrow(/SHUTDOWN_DRAIN_MS "25000" must be .* below SHUTDOWN_TIMEOUT_MS/);

@@ -58,6 +58,11 @@ describe("sign in, see who you are, sign out (local ALB + OpenID provider + the 
     await expect(page.getByRole("heading", { name: "Sign in" }).isVisible()).resolves.toBe(true);
   });
 
+  it("lists the local accounts on the sign-in page, with their passwords and groups", async () => {
+    const accounts = await page.locator("ul.hint li").allTextContents();
+    expect(accounts).toEqual([`${USER.email} / ${USER.password} (admins)`, `${PLAIN.email} / ${PLAIN.password}`]);
+  });
+
   it("rejects a wrong password and stays on the sign-in page", async () => {
     await page.fill("#email", USER.email);
     await page.fill("#password", "wrong-password");

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { RouteRule, routePolicyProblems } from "./route-policy";
 
 /**
@@ -7,6 +8,11 @@ import { RouteRule, routePolicyProblems } from "./route-policy";
 export interface AppConfig {
   /** PORT: where the app listens. */
   readonly port: number;
+  /**
+   * HOST: the address to listen on. Unset in the container, where the ALB reaches the task
+   * on its own address: every interface. `npm run dev` sets 127.0.0.1.
+   */
+  readonly host?: string;
   /** AWS_REGION: picks the ALB public key endpoint. */
   readonly region: string;
   /** ALB_ARN: the token header's `signer` must equal it. */
@@ -89,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) problems.push(`PORT "${portText}" must be a port number (0-65535; 0 picks a free one)`);
 
+  const host = value("HOST");
+  if (host !== undefined && isIP(host) === 0 && host !== "localhost") problems.push(`HOST "${host}" must be an IP address to listen on, like 127.0.0.1 (or leave it unset: every interface)`);
+
   const region = required("AWS_REGION", 'the AWS region, like "eu-central-1"', REGION);
   const albArn = required("ALB_ARN", "the load balancer's ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>)", ALB_ARN);
   const clientId = required("COGNITO_CLIENT_ID", "the user pool app client id the ALB authenticates with");
@@ -162,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (problems.length > 0) throw new AppConfigError(problems);
   return {
     port,
+    host,
     region,
     albArn,
     clientId,

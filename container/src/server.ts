@@ -21,9 +21,9 @@ export function start(config: AppConfig): Server {
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 
-  server.listen(config.port, () => {
-    const { port } = server.address() as AddressInfo;
-    log({ event: "listening", port });
+  server.listen(config.port, config.host, () => {
+    const { port, address } = server.address() as AddressInfo;
+    log({ event: "listening", port, address });
   });
   return server;
 }
