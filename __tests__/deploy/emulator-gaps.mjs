@@ -53,9 +53,9 @@ const GAPS = [
   {
     // 7. UpdateUserPool (which the provider calls after creating a pool with MFA) drops the
     //    pool's UsernameAttributes and UsernameConfiguration, which AWS keeps (UpdateUserPool
-    //    cannot change them); the re-plan would then replace the pool.
+    //    cannot change them), and its tags; the re-plan would replace the pool and re-tag it.
     type: "aws_cognito_user_pool",
-    override: (block) => ignore(block, ["username_attributes", "username_configuration"]),
+    override: (block) => ignore(block, ["username_attributes", "username_configuration", "tags_all"]),
   },
 ];
 
