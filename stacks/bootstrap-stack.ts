@@ -110,13 +110,16 @@ export class BootstrapStack extends ReadableStack {
           },
           {
             // State is encrypted with the bucket's KMS key. A backend with `encrypt = true`
-            // and no kms_key_id would write SSE-S3 instead: refuse it, loudly.
+            // and no kms_key_id would write SSE-S3 instead: refuse it, loudly. Only writes
+            // that name an encryption are checked (`Null: false`, the header is present): the
+            // backend sends none and gets the bucket's default. (`...IfExists` would be true
+            // without the header, and deny every write the backend makes.)
             Sid: "DenyStateWithoutKms",
             Effect: "Deny",
             Principal: "*",
             Action: "s3:PutObject",
             Resource: `${this.bucket.arn}/*`,
-            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+            Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } },
           },
           {
             // Nor with another KMS key (the AWS-managed aws/s3 one included), which any
@@ -126,7 +129,10 @@ export class BootstrapStack extends ReadableStack {
             Principal: "*",
             Action: "s3:PutObject",
             Resource: `${this.bucket.arn}/*`,
-            Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKey.arn } },
+            Condition: {
+              StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": stateKey.arn },
+              Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+            },
           },
         ],
       }),

@@ -266,7 +266,10 @@ describe("the state key", () => {
       expect.objectContaining({
         Effect: "Deny",
         Action: "s3:PutObject",
-        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `\${aws_kms_key.${keyName}.arn}` } },
+        Condition: {
+          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": `\${aws_kms_key.${keyName}.arn}` },
+          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+        },
       }),
     );
   });

@@ -33,7 +33,11 @@ describe("remote state", () => {
     const policy = JSON.parse(String(resourceAt(bootstrap, "aws_s3_bucket_policy", "state-tls-only").policy));
     expect(policy.Statement).toContainEqual(
       // AES256 (SSE-S3) is not aws:kms: denied. A write without the header gets the bucket's default.
-      expect.objectContaining({ Effect: "Deny", Action: "s3:PutObject", Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } }),
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:PutObject",
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } },
+      }),
     );
   });
 
