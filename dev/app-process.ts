@@ -14,11 +14,21 @@ export interface AppProcess {
 /**
  * Starts the container app as its own process, configured only through its
  * environment (as ECS runs it), and resolves once it logs that it listens.
- * It stops itself if this process dies without stopping it (app-exits-with-parent.ts).
  * `onOutput` sees everything the app writes to stdout.
+ *
+ * By default it runs the TypeScript source through tsx and stops itself if this process
+ * dies without stopping it (app-exits-with-parent.ts). Given `compiled` (a server.js
+ * built by container/'s `npm run build`, and the node binary to run it), it runs that as
+ * the image does, and is killed when this process exits.
  */
-export function startAppProcess(env: Record<string, string>, onOutput?: (chunk: Buffer) => void): Promise<AppProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", EXIT_WITH_PARENT, SERVER], { env: { ...process.env, ...env } });
+export function startAppProcess(
+  env: Record<string, string>,
+  onOutput?: (chunk: Buffer) => void,
+  compiled?: { readonly server: string; readonly node: string },
+): Promise<AppProcess> {
+  const [node, args] = compiled ? [compiled.node, [compiled.server]] : [process.execPath, ["--import", "tsx", "--import", EXIT_WITH_PARENT, SERVER]];
+  const child = spawn(node, args, { env: { ...process.env, ...env } });
+  if (compiled) process.once("exit", () => child.kill());
   child.stderr.pipe(process.stderr);
   return new Promise((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => {

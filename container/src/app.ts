@@ -3,6 +3,7 @@ import { AccessTokenVerifier } from "./access-token";
 import { AppConfig } from "./config";
 import { JwksStore } from "./jwks";
 import { KeyStore } from "./keys";
+import { stdoutLine } from "./log";
 import { adminPage, errorPage, homePage, signedOutPage, signOutPage, STYLE_HASH } from "./pages";
 import { Authenticator, bearerToken, ForbiddenError, Principal, UserPrincipal } from "./principal";
 import { requiredGroups } from "./route-policy";
@@ -14,7 +15,7 @@ export interface AppOptions {
   readonly keys?: KeyStore;
   /** @default - the user pool's key set from config.jwksUrl */
   readonly jwks?: JwksStore;
-  /** Receives one JSON line per request. @default - stdout */
+  /** Receives one JSON line per request. @default - stdout, batched per event-loop turn (log.ts) */
   readonly log?: (line: string) => void;
   /** @default Date.now */
   readonly now?: () => number;
@@ -63,7 +64,7 @@ function userOnly(principal: Principal): UserPrincipal {
 export function createApp(options: AppOptions): Koa<State> {
   const { config } = options;
   const now = options.now ?? Date.now;
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = options.log ?? stdoutLine;
   const authenticator = new Authenticator({
     config,
     albTokens: new TokenVerifier({ config, keys: options.keys ?? new KeyStore({ baseUrl: config.keysBaseUrl }), now }),

@@ -2,6 +2,7 @@ import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { createApp } from "./app";
 import { AppConfig, AppConfigError, loadConfig } from "./config";
+import { stdoutLine } from "./log";
 import { gracefulShutdown } from "./shutdown";
 
 /** Starts the app on config.port and drains it on SIGTERM/SIGINT (see shutdown.ts). */
@@ -12,7 +13,7 @@ export function start(config: AppConfig): Server {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  const log = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+  const log = (event: Record<string, unknown>) => stdoutLine(JSON.stringify({ time: new Date().toISOString(), ...event }));
   const shutdown = gracefulShutdown(server, { drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs, log, exit: (code) => process.exit(code) });
   const stop = (signal: string) => {
     log({ event: "shutdown", signal, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs });
