@@ -1,7 +1,8 @@
 /**
  * `npm run bench:app`: what a request costs the app, on loopback, the app built and run
  * as the image runs it (container/'s `npm run build`, then `node dist/server.js` with
- * NODE_ENV=production, on the image's Node.js version: image-node.ts) in its own process. Leads with the figure production sees:
+ * NODE_ENV=production, on the image's Node.js version: image-node.ts) in its own
+ * process. Leads with the figure production sees:
  *
  * - /api/me, fresh ALB token: a different x-amzn-oidc-data on every request (the ALB signs
  *   one per request, exp = now + 120 s), so each costs an ES256 verify; the user's access
@@ -62,9 +63,7 @@ interface Result {
 
 /** user + system CPU time of a process, microseconds (Linux /proc; clock ticks are 1/100 s). */
 function processCpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
-    .replace(/^.*\) /, "")
-    .split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
   // After "pid (comm) ", utime and stime are fields 12 and 13 (0-based 11 and 12).
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
@@ -74,6 +73,8 @@ async function load(port: number, pid: number, path: string, headersFor: () => R
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies: number[] = [];
   let failures = 0;
+  /** Milliseconds between one connection's sends when paced. */
+  const interval = rate > 0 ? (1000 * CONNECTIONS) / rate : 0;
   // Busy-poll: keep this process's event loop turning so it never sleeps in epoll. On
   // loopback a response written to a sleeping peer makes the app's write syscall pay to
   // wake it (an inter-processor interrupt; in a VM, an exit to the hypervisor), a cost
@@ -99,12 +100,13 @@ async function load(port: number, pid: number, path: string, headersFor: () => R
     });
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
-      let due = Date.now() + Math.random() * ((1000 * CONNECTIONS) / (rate || 1));
+      // Connections start at random points of their interval, so they do not send in step.
+      let due = Date.now() + Math.random() * interval;
       while (Date.now() < until && latencies.length < MAX_REQUESTS) {
         if (rate > 0) {
           const wait = due - Date.now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          due += (1000 * CONNECTIONS) / rate;
+          due += interval;
         }
         await one();
       }
@@ -116,11 +118,7 @@ async function load(port: number, pid: number, path: string, headersFor: () => R
   agent.destroy();
   if (failures > 0) throw new Error(`${failures} requests to ${path} failed`);
   latencies.sort((a, b) => a - b);
-  return {
-    rps: latencies.length / elapsed,
-    p99: latencies[Math.floor(latencies.length * 0.99)],
-    cpu,
-  };
+  return { rps: latencies.length / elapsed, p99: latencies[Math.floor(latencies.length * 0.99)], cpu };
 }
 
 async function main() {
@@ -147,56 +145,21 @@ async function main() {
     { server: join(CONTAINER, "dist", "server.js"), node: node.path },
   );
   const pid = child.pid ?? 0;
-  const userinfo = {
-    sub: SUB,
-    username: "bench",
-    email: "bench@example.com",
-    name: "Bench User",
-  };
+  const userinfo = { sub: SUB, username: "bench", email: "bench@example.com", name: "Bench User" };
   const access = (n: number) =>
-    accessToken(pool, {
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      sub: SUB,
-      username: "bench",
-      groups: ["admins"],
-      scope: "openid email profile",
-      lifetime: 3600 + n,
-    });
+    accessToken(pool, { issuer: ISSUER, clientId: CLIENT_ID, sub: SUB, username: "bench", groups: ["admins"], scope: "openid email profile", lifetime: 3600 + n });
   // Signed before the timed loops: signing is the ALB's and Cognito's work, not the app's.
-  const alb = Array.from({ length: FRESH_TOKENS }, (_, i) =>
-    albToken(key, {
-      albArn: ALB_ARN,
-      clientId: CLIENT_ID,
-      issuer: ISSUER,
-      userinfo: { ...userinfo, n: i },
-      lifetime: 3600,
-    }),
-  );
+  const alb = Array.from({ length: FRESH_TOKENS }, (_, i) => albToken(key, { albArn: ALB_ARN, clientId: CLIENT_ID, issuer: ISSUER, userinfo: { ...userinfo, n: i }, lifetime: 3600 }));
   const sessionAccess = access(0);
   const accessPool = Array.from({ length: FRESH_ACCESS_TOKENS }, (_, i) => access(i + 1));
   let next = 0;
-  const fresh = () => ({
-    "x-amzn-oidc-data": alb[next++ % alb.length],
-    "x-amzn-oidc-identity": SUB,
-    "x-amzn-oidc-accesstoken": sessionAccess,
-  });
-  const bothFresh = () => ({
-    ...fresh(),
-    "x-amzn-oidc-accesstoken": accessPool[next % accessPool.length],
-  });
+  const fresh = () => ({ "x-amzn-oidc-data": alb[next++ % alb.length], "x-amzn-oidc-identity": SUB, "x-amzn-oidc-accesstoken": sessionAccess });
+  const bothFresh = () => ({ ...fresh(), "x-amzn-oidc-accesstoken": accessPool[next % accessPool.length] });
 
   // Warm-up: keys fetched, JIT warm.
   await load(port, pid, "/api/me", fresh);
 
-  const runs = {
-    fresh: [] as Result[],
-    health: [] as Result[],
-    bothFresh: [] as Result[],
-    freshPaced: [] as Result[],
-    healthPaced: [] as Result[],
-    openssl: [] as number[],
-  };
+  const runs = { fresh: [] as Result[], health: [] as Result[], bothFresh: [] as Result[], freshPaced: [] as Result[], healthPaced: [] as Result[], openssl: [] as number[] };
   const rates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     runs.fresh.push(await load(port, pid, "/api/me", fresh));
@@ -215,9 +178,7 @@ async function main() {
   const openssl = median(runs.openssl);
   const overHealth = (path: Result[], health: Result[]) => (med(path, "cpu") - med(health, "cpu")) / openssl;
   const row = (name: string, rs: Result[]) =>
-    `  ${name.padEnd(40)} ${med(rs, "rps").toFixed(0).padStart(6)} req/s   p99 ${med(rs, "p99").toFixed(2).padStart(5)} ms   CPU ${med(rs, "cpu")
-      .toFixed(0)
-      .padStart(4)} us/req`;
+    `  ${name.padEnd(40)} ${med(rs, "rps").toFixed(0).padStart(6)} req/s   p99 ${med(rs, "p99").toFixed(2).padStart(5)} ms   CPU ${med(rs, "cpu").toFixed(0).padStart(4)} us/req`;
   const freshCpu = med(runs.fresh, "cpu");
   const healthCpu = med(runs.health, "cpu");
   const budget = healthCpu + 2 * openssl;
@@ -228,9 +189,8 @@ async function main() {
   console.log("Flat out (the app saturated, as openssl speed saturates its loop):");
   console.log(row("/api/me, fresh ALB token (production)", runs.fresh));
   console.log(
-    `    CPU per request ${freshCpu.toFixed(0)} us = /health ${healthCpu.toFixed(0)} us + ${overHealth(runs.fresh, runs.health).toFixed(
-      2,
-    )} x openssl ${openssl.toFixed(0)} us` + ` (target <= 2.00 x: ${budget.toFixed(0)} us, ${freshCpu <= budget ? "met" : "missed"})`,
+    `    CPU per request ${freshCpu.toFixed(0)} us = /health ${healthCpu.toFixed(0)} us + ${overHealth(runs.fresh, runs.health).toFixed(2)} x openssl ${openssl.toFixed(0)} us` +
+      ` (target <= 2.00 x: ${budget.toFixed(0)} us, ${freshCpu <= budget ? "met" : "missed"})`,
   );
   console.log(row("/health", runs.health));
   console.log(row("/api/me, fresh ALB and access token", runs.bothFresh));
