@@ -48,6 +48,14 @@ export function resourcesOf<T = Record<string, unknown>>(json: TfJson, type: str
   return Object.values(json.resource[type] ?? {}).map(({ "//": _, ...body }) => body as T);
 }
 
+/** The body of the resource `type.name`, metadata removed; fails the test if there is none. `T` as in resourcesOf. */
+export function resourceNamed<T = Record<string, unknown>>(json: TfJson, type: string, name: string): T {
+  const resource = json.resource[type]?.[name];
+  if (!resource) throw new Error(`no ${type}.${name}`);
+  const { "//": _, ...body } = resource;
+  return body as T;
+}
+
 /** The one resource of a type; fails the test if there are more or none. */
 export function only(json: TfJson, type: string): Record<string, unknown> {
   const all = resourcesOf(json, type);

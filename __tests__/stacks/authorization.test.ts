@@ -94,10 +94,9 @@ describe("authorization (fixture full)", () => {
 describe("session settings", () => {
   it("default to an 8-hour ALB session and 15-minute access and ID tokens, the refresh token lasting the session", () => {
     const json = synthJson(buildEnvironment().app);
-    const cognito = resourcesOf<{ authenticate_cognito?: { session_timeout: number } }>(
-      json,
-      "aws_lb_listener_rule",
-    ).flatMap((r) => (r as unknown as Rule).action.map((a) => a.authenticate_cognito as { session_timeout: number } | undefined).filter(Boolean));
+    const cognito = resourcesOf<Rule>(json, "aws_lb_listener_rule").flatMap((r) =>
+      r.action.map((a) => a.authenticate_cognito as { session_timeout: number } | undefined).filter(Boolean),
+    );
     expect(cognito.map((a) => a?.session_timeout)).toEqual([28800, 28800]);
     expect(only(json, "aws_cognito_user_pool_client")).toMatchObject({
       access_token_validity: 15,

@@ -6,7 +6,7 @@ import { environments } from "../../stacks/config";
 import { addEnvironments } from "../../stacks/environment";
 import { resolveEnvironments } from "../../stacks/schema";
 import { ALB_TO_COGNITO_PATHS } from "../../stacks/app/waf";
-import { buildEnvironment, only, resourcesOf, synthJson, TEST_HASH, TfJson } from "../helpers/synth";
+import { buildEnvironment, only, resourceNamed, resourcesOf, synthJson, TEST_HASH, TfJson } from "../helpers/synth";
 
 type Condition = { test: string; variable: string; values: string[] };
 type Statement = { sid?: string; effect?: string; actions: string[]; resources?: string[]; principals?: Array<{ type: string; identifiers: string[] }>; condition?: Condition[] };
@@ -74,7 +74,7 @@ describe.each(resolved.map((config, i) => [config.name, config, built[i]] as con
       return;
     }
     expect(onPool).toHaveLength(1);
-    const acl = appJson.resource.aws_wafv2_web_acl[nameIn(onPool[0].web_acl_arn)] as unknown as Acl;
+    const acl = resourceNamed<Acl>(appJson, "aws_wafv2_web_acl", nameIn(onPool[0].web_acl_arn));
     expect(acl).toMatchObject({ scope: "REGIONAL", default_action: { allow: {} } });
     const groups = acl.rule.flatMap((r) => (r.statement.managed_rule_group_statement ? [r.statement.managed_rule_group_statement.name] : []));
     expect(groups).toEqual(["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"]);
@@ -111,9 +111,9 @@ describe("IAM policies outside the GitHub roles (what the CKV_AWS_356 skip in .c
   it("allow nothing on \"*\" but ECR's registry login and listing log groups, which name no resource", () => {
     const onEverything = built.flatMap((stacks) =>
       [stacks.bootstrap, stacks.network, stacks.app].flatMap((stack) =>
-        Object.entries(synthJson(stack).data?.aws_iam_policy_document ?? {})
+        Object.entries((synthJson(stack).data?.aws_iam_policy_document ?? {}) as Record<string, { statement: Statement[] }>)
           .filter(([name]) => !/^github_/.test(name))
-          .flatMap(([, document]) => (document.statement as unknown as Statement[]).filter((s) => s.effect !== "Deny" && (s.resources ?? []).includes("*")))
+          .flatMap(([, document]) => document.statement.filter((s) => s.effect !== "Deny" && (s.resources ?? []).includes("*")))
           .flatMap((s) => s.actions),
       ),
     );
@@ -126,7 +126,7 @@ describe("the sign-in page's web ACL", () => {
   const appJson = synthJson(buildEnvironment({ waf: { enabled: true } }).app);
   const pool = Object.keys(appJson.resource.aws_cognito_user_pool)[0];
   const association = resourcesOf(appJson, "aws_wafv2_web_acl_association").find((a) => a.resource_arn === `\${aws_cognito_user_pool.${pool}.arn}`);
-  const acl = appJson.resource.aws_wafv2_web_acl[nameIn(association?.web_acl_arn)] as unknown as Acl;
+  const acl = resourceNamed<Acl>(appJson, "aws_wafv2_web_acl", nameIn(association?.web_acl_arn));
   const rate = acl.rule.find((r) => r.statement.rate_based_statement)?.statement.rate_based_statement as { limit: number; scope_down_statement: unknown };
 
   it("counts every request but the ALB's own calls to the token and userInfo endpoints", () => {
@@ -180,7 +180,7 @@ describe(".checkov.yaml", () => {
     const appJson = synthJson(buildEnvironment({ waf: { enabled: true } }).app);
     const [alb] = Object.keys(appJson.resource.aws_lb);
     const onAlb = resourcesOf(appJson, "aws_wafv2_web_acl_association").find((a) => a.resource_arn === `\${aws_lb.${alb}.arn}`);
-    const groups = (appJson.resource.aws_wafv2_web_acl[nameIn(onAlb?.web_acl_arn)] as unknown as Acl).rule.map((r) => r.statement.managed_rule_group_statement?.name);
+    const groups = resourceNamed<Acl>(appJson, "aws_wafv2_web_acl", nameIn(onAlb?.web_acl_arn)).rule.map((r) => r.statement.managed_rule_group_statement?.name);
     expect(groups).toContain("AWSManagedRulesKnownBadInputsRuleSet");
     expect(groups).not.toContain("AWSManagedRulesAnonymousIpList");
   });
