@@ -7,7 +7,7 @@
  * `allowDestroy: "false"` or a misspelled key at synth, before anything is written.
  */
 import { z } from "zod";
-import { routePolicyProblems } from "../container/src/route-policy";
+import { matches, routePolicyProblems } from "../container/src/route-policy";
 import {
   bucketProblem,
   cidrProblem,
@@ -505,7 +505,7 @@ const CROSS_FIELD_RULES: ReadonlyArray<{ reads: readonly string[]; problems: (c:
       const problems = routePolicyProblems(c.authorization.routes).map((p) => `authorization.routes ${p}`);
       const paths = c.authorization.routes.map((r) => r.path);
       for (const path of new Set(paths.filter((p, i) => paths.indexOf(p) !== i))) problems.push(`authorization.routes lists ${path} twice; put all its groups in one rule`);
-      for (const path of paths.filter((p) => PUBLIC_PATHS.some((open) => open === p || (p.endsWith("/*") && open.startsWith(p.slice(0, -1)))))) {
+      for (const path of paths.filter((p) => PUBLIC_PATHS.some((open) => matches(p, open)))) {
         if (path !== "/*") problems.push(`authorization.routes ${path} covers a public path (${PUBLIC_PATHS.join(", ")}), which nobody signs in for`);
       }
       return problems;
@@ -526,6 +526,10 @@ const CROSS_FIELD_RULES: ReadonlyArray<{ reads: readonly string[]; problems: (c:
       for (const client of a.clients) {
         for (const scope of client.scopes ?? []) {
           if (!names.includes(scope)) problems.push(`authorization.api.clients ${client.name}: scope "${scope}" is not one of api.scopes (${names.join(", ")})`);
+        }
+        // Its tokens would all be refused: the ALB's rule and the app require requiredScope.
+        if (client.scopes && !client.scopes.includes(a.requiredScope)) {
+          problems.push(`authorization.api.clients ${client.name}: scopes must include requiredScope "${a.requiredScope}" (every API request needs it), or leave scopes out to get just that one`);
         }
       }
       return problems;

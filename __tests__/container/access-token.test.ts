@@ -2,7 +2,9 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createSigningKey, AlbSigningKey } from "../../dev/alb-token";
 import { accessTokenClaims, CognitoSigningKey, createCognitoKey, signCognitoToken } from "../../dev/cognito-token";
 import { KeyServer, startKeyServer } from "../../dev/key-server";
+import { AccessTokenVerifier } from "../../container/src/access-token";
 import { JwksStore } from "../../container/src/jwks";
+import { AuthError } from "../../container/src/verify";
 import { CLIENT_ID, ISSUER, startApp, testConfig, userHeaders } from "../helpers/app-server";
 
 /**
@@ -106,6 +108,41 @@ describe("verified access tokens are remembered by their exact text until they e
     const altered = `${token.slice(0, -2)}${last}${token.slice(-1)}`;
     expect(await status(altered)).toBe(401);
     expect(reason()).toMatch(/signature/);
+  });
+});
+
+describe("the verified-access-token cache, counted at the key lookup every signature check starts with", () => {
+  /** Counts key lookups: each is one token verified from scratch. */
+  class CountingJwks extends JwksStore {
+    lookups = 0;
+    override get(kid: string) {
+      this.lookups++;
+      return super.get(kid);
+    }
+  }
+  const anyClient = () => true;
+
+  it("verifies a repeated token once, keeps at most maxCached tokens, and still checks the client on a hit", async () => {
+    clock = Date.now();
+    const jwks = new CountingJwks({ url: testConfig(keyServer.baseUrl).jwksUrl });
+    const verifier = new AccessTokenVerifier({ issuer: ISSUER, keys: jwks, maxCached: 2, now: () => clock });
+    const [a, b, c] = ["a", "b", "c"].map((jti) => signCognitoToken(cognito, claims({ jti })));
+
+    for (let i = 0; i < 3; i++) await verifier.verify(a, "token", anyClient);
+    expect(jwks.lookups).toBe(1);
+
+    // WHEN two more tokens arrive, the least recently used (a) makes room
+    await verifier.verify(b, "token", anyClient);
+    await verifier.verify(c, "token", anyClient);
+    expect(jwks.lookups).toBe(3);
+    await verifier.verify(c, "token", anyClient);
+    expect(jwks.lookups).toBe(3);
+    await verifier.verify(a, "token", anyClient);
+    expect(jwks.lookups).toBe(4);
+
+    // A remembered token answers for its claims, not for the caller's client check
+    await expect(verifier.verify(a, "token", () => false)).rejects.toThrow(AuthError);
+    expect(jwks.lookups).toBe(4);
   });
 });
 

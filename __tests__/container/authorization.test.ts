@@ -69,11 +69,19 @@ describe("the route policy", () => {
     }
   });
 
-  it("takes the groups from the verified access token, not from anything the client sends", async () => {
+  it("takes the groups from the verified access token only: not from a re-signed one, the ALB's userinfo or a header", async () => {
     // GIVEN a plain user whose access token was re-signed by another key with the admins group
     const forged = accessToken(createCognitoKey(), { issuer: ISSUER, clientId: CLIENT_ID, sub: PLAIN.sub, groups: ["admins"], scope: "openid" });
     const res = await fetch(`${app.url}/admin`, { headers: { ...userHeaders(key, cognito, PLAIN), "x-amzn-oidc-accesstoken": forged } });
     expect(res.status).toBe(401);
+
+    // GIVEN the plain user's own valid access token (no groups), with admins claimed in the
+    // ALB-signed userinfo (a user pool attribute could carry it) and in request headers
+    const claimed = userHeaders(key, cognito, { ...PLAIN, userinfo: { "cognito:groups": ["admins"], groups: ["admins"] } });
+    const refused = await fetch(`${app.url}/admin`, { headers: { ...claimed, "x-amzn-oidc-groups": "admins", "cognito-groups": "admins" } });
+    expect(refused.status).toBe(403);
+    const me = await fetch(`${app.url}/api/me`, { headers: claimed }).then((r) => r.json() as Promise<{ groups: string[] }>);
+    expect(me.groups).toEqual([]);
   });
 });
 
@@ -154,10 +162,16 @@ describe("machine clients with a bearer token on /api/*", () => {
     }
   });
 
-  it("is refused altogether when no machine client is configured", async () => {
+  it("is refused altogether when no machine client is configured, and does not get in a signed-in user's way", async () => {
     const closed = await startApp({ config: testConfig(keyServer.baseUrl, { apiClientIds: [], apiScope: undefined }) });
     try {
-      expect((await fetch(`${closed.url}/api/me`, { headers: bearer(machineToken()) })).status).toBe(401);
+      const alone = await fetch(`${closed.url}/api/me`, { headers: bearer(machineToken()) });
+      expect(alone.status).toBe(401);
+      expect(alone.headers.get("www-authenticate")).toBeNull();
+      // A person's request through the ALB that happens to carry an Authorization header
+      const person = await fetch(`${closed.url}/api/me`, { headers: { ...userHeaders(key, cognito, ADMIN), ...bearer(machineToken()) } });
+      expect(person.status).toBe(200);
+      expect(await person.json()).toMatchObject({ kind: "user", sub: ADMIN.sub });
     } finally {
       await closed.close();
     }

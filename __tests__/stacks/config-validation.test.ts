@@ -354,6 +354,7 @@ describe("session and authorization settings", () => {
     [{ authorization: { routes: [{ path: "/admin/*", groups: [] }] } }, /authorization.routes rule 0: groups must be a non-empty list of Cognito group names/],
     [{ authorization: { routes: [{ path: "/admin/*", groups: ["${oops}"] }] } }, /authorization.routes\[0\].groups\[0\] "\$\{oops\}" must be 1-128 letters, digits or/],
     [{ authorization: { routes: [{ path: "/signed-out", groups: ["admins"] }] } }, /authorization.routes \/signed-out covers a public path/],
+    [{ authorization: { routes: [{ path: "/signed-out/*", groups: ["admins"] }] } }, /authorization.routes \/signed-out\/\* covers a public path/],
     [
       { authorization: { routes: [{ path: "/admin/*", groups: ["a"] }, { path: "/admin/*", groups: ["b"] }] } },
       /authorization.routes lists \/admin\/\* twice; put all its groups in one rule/,
@@ -362,6 +363,11 @@ describe("session and authorization settings", () => {
     [{ authorization: { api: { ...api, clients: [] } } }, /authorization.api.clients is empty: list the machine clients, or leave api out/],
     [{ authorization: { api: { ...api, clients: [{ name: "Reporting Job" }] } } }, /authorization.api.clients\[0\].name "Reporting Job" must be 2-32 lowercase letters/],
     [{ authorization: { api: { ...api, clients: [{ name: "reporting", scopes: ["admin"] }] } } }, /authorization.api.clients reporting: scope "admin" is not one of api.scopes \(read\)/],
+    [
+      { authorization: { api: { ...api, scopes: { read: "Read", write: "Write" }, clients: [{ name: "reporting", scopes: ["write"] }] } } },
+      /authorization.api.clients reporting: scopes must include requiredScope "read" \(every API request needs it\)/,
+    ],
+    [{ authorization: { api: { ...api, clients: [{ name: "reporting", scopes: [] }] } } }, /authorization.api.clients reporting: scopes must include requiredScope "read"/],
     [{ authorization: { api: { ...api, scopes: { "a/b": "x" } } } }, /scope name "a\/b" must be 1-256 URL characters without "\/"/],
   ])("rejects %j with a message that says what to fix", (overrides, message) => {
     expect(withConfig(overrides as Partial<EnvironmentConfig>)).toThrow(message);

@@ -3,13 +3,55 @@ import type { EnvironmentConfig } from "../../stacks/schema";
 import { full, minimal } from "../fixtures/environments";
 import { buildEnvironment, resourcesOf, synthJson, TfJson } from "../helpers/synth";
 
-type Action = { type: string; order?: number; authenticate_cognito?: unknown; target_group_arn?: string };
+type SignIn = { on_unauthenticated_request?: string };
+type Action = { type: string; order?: number; authenticate_cognito?: SignIn; authenticate_oidc?: SignIn; target_group_arn?: string };
 type Rule = { action: Action[]; condition: Array<{ path_pattern?: { values: string[] } }> };
 
-/** Actions that establish who is asking before a forward. */
-const AUTHENTICATING = ["authenticate-cognito", "authenticate-oidc", "jwt-validation"];
 /** The paths docs/authorization.md documents as public (the target group's health check does not pass the listener). */
 const PUBLIC_PATHS = ["/signed-out"];
+
+/**
+ * Whether an action establishes who is asking: jwt-validation, or a sign-in that does not
+ * let anonymous requests through (`on_unauthenticated_request` "allow" forwards them).
+ */
+function authenticates(action: Action): boolean {
+  if (action.type === "jwt-validation") return true;
+  const signIn = action.type === "authenticate-cognito" ? action.authenticate_cognito : action.type === "authenticate-oidc" ? action.authenticate_oidc : undefined;
+  return signIn !== undefined && signIn.on_unauthenticated_request !== "allow";
+}
+
+/** The path patterns of every listener rule that forwards without authenticating first. */
+function unauthenticatedForwards(json: TfJson): string[][] {
+  const unauthenticated: string[][] = [];
+  for (const rule of resourcesOf<Rule>(json, "aws_lb_listener_rule").filter((r) => r.action.some((a) => a.type === "forward"))) {
+    // Actions run in `order`, not in the order they are written.
+    const actions = [...rule.action].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    const firstForward = actions.findIndex((a) => a.type === "forward");
+    if (actions.slice(0, firstForward).some(authenticates)) continue;
+    const paths = rule.condition.flatMap((c) => c.path_pattern?.values ?? []);
+    unauthenticated.push(paths.length > 0 ? paths : ["(any path)"]);
+  }
+  return unauthenticated;
+}
+
+describe("the unauthenticated-forward check itself", () => {
+  const rule = (...action: Action[]) => ({ action, condition: [{ path_pattern: { values: ["/x/*"] } }] });
+  const forward: Action = { type: "forward", order: 2 };
+  const json = (...rules: Rule[]): TfJson => ({ terraform: { backend: {} }, resource: { aws_lb_listener_rule: Object.fromEntries(rules.map((r, i) => [`r${i}`, r])) } });
+
+  it("flags a sign-in that lets anonymous requests through, a forward with nothing before it, and a sign-in ordered after the forward", () => {
+    expect(unauthenticatedForwards(json(rule({ type: "authenticate-cognito", order: 1, authenticate_cognito: { on_unauthenticated_request: "allow" } }, forward)))).toEqual([["/x/*"]]);
+    expect(unauthenticatedForwards(json(rule(forward)))).toEqual([["/x/*"]]);
+    expect(unauthenticatedForwards(json(rule({ type: "authenticate-cognito", order: 3, authenticate_cognito: {} }, forward)))).toEqual([["/x/*"]]);
+  });
+
+  it("passes sign-ins that authenticate or deny, and jwt-validation", () => {
+    for (const onUnauthenticated of [undefined, "authenticate", "deny"]) {
+      expect(unauthenticatedForwards(json(rule({ type: "authenticate-cognito", order: 1, authenticate_cognito: { on_unauthenticated_request: onUnauthenticated } }, forward)))).toEqual([]);
+    }
+    expect(unauthenticatedForwards(json(rule({ type: "jwt-validation", order: 1 }, forward)))).toEqual([]);
+  });
+});
 
 /**
  * Checks over the synthesized JSON that must hold for every environment: the test fixtures
@@ -34,19 +76,9 @@ describe.each(cases)("security invariants (%s)", (_name, config) => {
   });
 
   it("no listener rule forwards to the target group without an authenticate or jwt-validation action before it, except on the public paths", () => {
-    const rules = resourcesOf<Rule>(app, "aws_lb_listener_rule");
-    const forwarding = rules.filter((rule) => rule.action.some((a) => a.type === "forward"));
-    expect(forwarding.length).toBeGreaterThan(0);
-    const unauthenticated: string[][] = [];
-    for (const rule of forwarding) {
-      // Actions run in `order`, not in the order they are written.
-      const actions = [...rule.action].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-      const firstForward = actions.findIndex((a) => a.type === "forward");
-      if (actions.slice(0, firstForward).some((a) => AUTHENTICATING.includes(a.type))) continue;
-      const paths = rule.condition.flatMap((c) => c.path_pattern?.values ?? []);
-      unauthenticated.push(paths.length > 0 ? paths : ["(any path)"]);
-    }
-    expect(unauthenticated).toEqual(PUBLIC_PATHS.map((path) => [path]));
+    const forwarding = resourcesOf<Rule>(app, "aws_lb_listener_rule").filter((rule) => rule.action.some((a) => a.type === "forward"));
+    expect(forwarding.length).toBeGreaterThan(PUBLIC_PATHS.length);
+    expect(unauthenticatedForwards(app)).toEqual(PUBLIC_PATHS.map((path) => [path]));
   });
 
   it("the task security group admits traffic only from the ALB security group", () => {

@@ -35,8 +35,9 @@ const KID = /^[A-Za-z0-9+/=_-]{1,128}$/;
  *
  * The ALB forwards the same access token on every request of a session until it
  * refreshes it, so verified tokens are remembered by their exact text (signature
- * included) and honoured only until their `exp`: a repeat costs a map lookup, not an
- * RSA verify and a JSON parse. A changed byte is a different key, verified afresh.
+ * included) and honoured only until their `exp` (with the clock allowance a fresh check
+ * gives): a repeat costs a map lookup, not an RSA verify and a JSON parse. A changed byte
+ * is a different key, verified afresh.
  */
 export class AccessTokenVerifier {
   private readonly verified: Lru<string, AccessClaims>;

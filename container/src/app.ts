@@ -179,7 +179,7 @@ export function createApp(options: AppOptions): Koa<State> {
       (ctx.state as State).reason = known ? error.reason : "internal error";
       ctx.status = status;
       if (error instanceof ForbiddenError) ctx.set(error.headers);
-      if (error instanceof AuthError && status === 401 && bearerToken(ctx.get("authorization")) && ctx.path.startsWith("/api/")) {
+      if (error instanceof AuthError && status === 401 && machineBearer(ctx) !== undefined) {
         ctx.set("WWW-Authenticate", 'Bearer error="invalid_token"');
       }
       const message = STATUS_TEXT[status] ?? "Internal Server Error";
@@ -198,6 +198,15 @@ export function createApp(options: AppOptions): Koa<State> {
   async function withSecurityHeaders(ctx: Context, next: Next) {
     ctx.set(securityHeaders);
     await next();
+  }
+
+  /**
+   * A machine client's bearer token on /api/*, when machine clients are configured. Without
+   * them the ALB has no bearer rule either, and an Authorization header is nothing to the
+   * app: the request is a person's, signed in by the ALB.
+   */
+  function machineBearer(ctx: Context): string | undefined {
+    return config.apiClientIds.length > 0 && ctx.path.startsWith("/api/") ? bearerToken(ctx.get("authorization")) : undefined;
   }
 
   function authorize(ctx: Context, principal: Principal) {
@@ -228,7 +237,7 @@ export function createApp(options: AppOptions): Koa<State> {
       ctx.body = ctx.accepts("html", "json") === "json" ? { error: "Not Found" } : "Not Found";
       return;
     }
-    const bearer = ctx.path.startsWith("/api/") ? bearerToken(ctx.get("authorization")) : undefined;
+    const bearer = machineBearer(ctx);
     const principal =
       bearer !== undefined
         ? await authenticator.machine(bearer)

@@ -1,4 +1,5 @@
 import { createPublicKey, JsonWebKey, KeyObject } from "node:crypto";
+import { boundedText } from "./body";
 import { KeysUnavailableError, UnknownKeyError } from "./keys";
 
 export interface JwksStoreOptions {
@@ -100,12 +101,14 @@ export class JwksStore {
     let body: string;
     try {
       const response = await fetch(this.options.url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
-      if (!response.ok) throw new Error(`answered ${response.status}`);
-      body = await response.text();
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new Error(`answered ${response.status}`);
+      }
+      body = await boundedText(response, MAX_BYTES);
     } catch (error) {
       throw new KeysUnavailableError(`fetching the user pool's key set: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (body.length > MAX_BYTES) throw new KeysUnavailableError(`the user pool's key set is larger than ${MAX_BYTES} bytes`);
     let set: unknown;
     try {
       set = JSON.parse(body);

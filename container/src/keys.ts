@@ -1,6 +1,10 @@
 import { createPublicKey, KeyObject } from "node:crypto";
+import { boundedText } from "./body";
 import { FetchBudget } from "./fetch-budget";
 import { Lru } from "./lru";
+
+/** A P-256 public key PEM is under 200 bytes; anything far larger is not one. */
+const MAX_PEM_BYTES = 4096;
 
 /** A prepared public key: parsed once when fetched, used as is by every verify. */
 export type PublicKey = KeyObject;
@@ -166,17 +170,20 @@ export class KeyStore {
   }
 
   private async fetch(kid: string): Promise<KnownKey> {
-    let response: Response;
     let pem: string;
     try {
-      response = await fetch(`${this.options.baseUrl}${kid}`, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
-      pem = (await response.text()).trim();
+      const response = await fetch(`${this.options.baseUrl}${kid}`, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
+      if (!response.ok) {
+        await response.body?.cancel();
+        // The regional endpoint answers 403 (S3 behind it) or 404 for a kid it does not have.
+        if (response.status === 403 || response.status === 404) throw new UnknownKeyError(`no public key with kid ${kid}`);
+        throw new Error(`key endpoint answered ${response.status}`);
+      }
+      pem = (await boundedText(response, MAX_PEM_BYTES)).trim();
     } catch (error) {
+      if (error instanceof UnknownKeyError) throw error;
       throw new KeysUnavailableError(`fetching key ${kid}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    // The regional endpoint answers 403 (S3 behind it) or 404 for a kid it does not have.
-    if (response.status === 403 || response.status === 404) throw new UnknownKeyError(`no public key with kid ${kid}`);
-    if (!response.ok) throw new KeysUnavailableError(`key endpoint answered ${response.status} for ${kid}`);
     const key = p256Key(pem);
     if (!key) throw new KeysUnavailableError(`key endpoint returned something other than a P-256 public key PEM for ${kid}`);
     return { key, pem, fetchedAt: this.now() };

@@ -34,7 +34,8 @@ export function routePolicyProblems(value: unknown): string[] {
   return problems;
 }
 
-function matches(pattern: string, path: string): boolean {
+/** Whether a rule's path pattern covers a path. */
+export function matches(pattern: string, path: string): boolean {
   if (!pattern.endsWith("/*")) return path === pattern;
   const base = pattern.slice(0, -2);
   return path === base || path.startsWith(`${base}/`);
