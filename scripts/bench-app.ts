@@ -36,11 +36,9 @@ import { startAppProcess } from "../dev/app-process";
 import { accessToken, createCognitoKey } from "../dev/cognito-token";
 import { startKeyServer } from "../dev/key-server";
 import { imageNode } from "./image-node";
+import { ALB_ARN, CLIENT_ID, ISSUER } from "./bench-identity";
 import { median, opensslVerifyMicros } from "./openssl-speed";
 
-const ALB_ARN = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/bench/0123456789abcdef";
-const CLIENT_ID = "benchclient";
-const ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Bench";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 16;
 const ROUNDS = 5;

@@ -11,11 +11,9 @@ import { albToken, createSigningKey } from "../dev/alb-token";
 import { startKeyServer } from "../dev/key-server";
 import { KeyStore } from "../container/src/keys";
 import { TokenVerifier } from "../container/src/verify";
+import { ALB_ARN, CLIENT_ID, ISSUER } from "./bench-identity";
 import { median, opensslVerifyMicros } from "./openssl-speed";
 
-const ALB_ARN = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/app/bench/0123456789abcdef";
-const CLIENT_ID = "benchclient";
-const ISSUER = "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Bench";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TOKENS = 20_000;
 const TARGET = 1.25;
