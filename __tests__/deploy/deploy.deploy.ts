@@ -39,6 +39,11 @@ const tierprod: EnvironmentConfig = {
   // (emulator-gaps.mjs, "not worked around").
   service: { desiredCount: 2, maxCount: 2 },
   waf: { enabled: true },
+  // Who may do what, as the prod template has it: a group guarding a route, one machine client.
+  authorization: {
+    routes: [{ path: "/admin/*", groups: ["admins"] }],
+    api: { scopes: { read: "Read the caller's identity" }, requiredScope: "read", clients: [{ name: "reporting" }] },
+  },
   allowDestroy: false,
 };
 
@@ -114,6 +119,18 @@ class Sequence {
     }
   }
 
+  /**
+   * moto 5.2.5 has no Cognito DeleteResourceServer (emulator-gaps.mjs): the app stack's
+   * resource servers leave its state before a destroy, and go with their user pool.
+   */
+  async forgetResourceServers(): Promise<void> {
+    const app = stackNames(this.name).app;
+    for (const address of (await this.resourcesInState(app)).filter((a) => a.startsWith("aws_cognito_resource_server."))) {
+      const removed = await this.run("terraform", [`-chdir=${this.stackPath(app)}`, "state", "rm", address]);
+      if (removed.status !== 0) throw new Error(`terraform state rm ${address} failed:\n${removed.output}`);
+    }
+  }
+
   async resourcesInState(stack: string): Promise<string[]> {
     const result = await this.run("terraform", [`-chdir=${this.stackPath(stack)}`, "state", "list"]);
     if (result.status !== 0) throw new Error(`terraform state list of ${stack} failed:\n${result.output}`);
@@ -125,6 +142,8 @@ let emulator: Emulator;
 let dev: Sequence;
 /** tierprod's whole sequence, started in beforeAll, awaited by its own test at the end. */
 let prodRun: Promise<void>;
+/** What tierprod's authorization settings made in the account, read after its first deploy. */
+let prodAuthorization: Awaited<ReturnType<typeof authorizationInAccount>> | undefined;
 /** Added to container/ to change its content hash; removed again on every exit path. */
 const CHANGE_FILE = join(ROOT, "container", "deploy-tier-change.txt");
 process.once("exit", () => rmSync(CHANGE_FILE, { force: true }));
@@ -132,11 +151,13 @@ process.once("exit", () => rmSync(CHANGE_FILE, { force: true }));
 /** The production-like environment: deploy, re-plan, allowDestroy true, re-plan, tear down. */
 async function prodSequence(prod: Sequence): Promise<void> {
   await prod.deploy("first deploy");
+  prodAuthorization = await authorizationInAccount(prod.name);
   await prod.expectCleanReplan("first deploy");
   // As docs/deploy.md says: allow destroy (and let the user pool go), deploy, then destroy.
   prod.change((e) => ({ ...e, allowDestroy: true, cognito: { ...e.cognito, deletionProtection: false } }));
   await prod.deploy("allowDestroy true", "--bootstrap");
   await prod.expectCleanReplan("allowDestroy true");
+  await prod.forgetResourceServers();
   await prod.npm("destroy", prod.name);
   results.push({ env: prod.name, step: "destroy", result: "destroyed" });
 }
@@ -279,9 +300,27 @@ describe("tear down", () => {
   });
 });
 
-describe("a production-like environment (WAF, dual-stack, pinned zone ids, protected user pool, allowDestroy false)", () => {
+describe("a production-like environment (WAF, dual-stack, pinned zone ids, protected user pool, a group and a machine client, allowDestroy false)", () => {
   it("deploys, re-plans clean, and tears down the documented way (run alongside the steps above)", async () => {
     await prodRun;
+  });
+
+  it("its first deploy made the group, the API's scope, a client-credentials client and the bearer rule before the session rules", async () => {
+    await prodRun.catch(() => undefined);
+    expect(prodAuthorization).toEqual({
+      groups: ["admins"],
+      resourceServers: [{ identifier: "api", scopes: ["read"] }],
+      machineClients: [{ name: "whoami-tierprod-reporting", flows: ["client_credentials"], scopes: ["api/read"], hasSecret: true }],
+      // hashicorp/aws 5.x has no jwt-validation action: the tier stands in the session's sign-in
+      // with on_unauthenticated_request = deny (emulator-overrides.mjs); 6.x deploys the real one.
+      bearerRule: {
+        priority: 50,
+        conditions: { "host-header": ["www.deploytier.test"], "path-pattern": ["/api/*"], "http-header": ["Authorization: Bearer *"] },
+        actions: emulator.providerVersion.startsWith("5.") ? ["authenticate-cognito deny", "forward"] : ["jwt-validation", "forward"],
+      },
+      firstSessionRulePriority: expect.any(Number),
+    });
+    expect(prodAuthorization!.firstSessionRulePriority).toBeGreaterThan(prodAuthorization!.bearerRule.priority);
   });
 });
 
@@ -310,6 +349,52 @@ async function activeClusters(): Promise<string[]> {
   if (arns.length === 0) return [];
   const clusters = (await aws(emulator, "ecs", "describe-clusters", "--clusters", ...arns)).clusters as Array<{ clusterName: string; status: string }>;
   return clusters.filter((c) => c.status !== "INACTIVE").map((c) => c.clusterName).sort();
+}
+
+/** The Cognito groups, resource servers and machine clients of an environment's pool, and its ALB's bearer rule. */
+async function authorizationInAccount(env: string) {
+  const pools = (await aws(emulator, "cognito-idp", "list-user-pools", "--max-results", "60")).UserPools as Array<{ Id: string; Name: string }>;
+  const pool = pools.find((p) => p.Name.includes(env));
+  if (!pool) throw new Error(`no user pool for ${env} among ${pools.map((p) => p.Name).join(", ")}`);
+  const id = ["--user-pool-id", pool.Id];
+  const groups = ((await aws(emulator, "cognito-idp", "list-groups", ...id)).Groups as Array<{ GroupName: string }>).map((g) => g.GroupName).sort();
+  const servers = (await aws(emulator, "cognito-idp", "list-resource-servers", ...id, "--max-results", "50")).ResourceServers as Array<{ Identifier: string; Scopes?: Array<{ ScopeName: string }> }>;
+  const clients = (await aws(emulator, "cognito-idp", "list-user-pool-clients", ...id, "--max-results", "60")).UserPoolClients as Array<{ ClientId: string; ClientName: string }>;
+  const machineClients = [];
+  for (const client of clients.filter((c) => c.ClientName.endsWith("-reporting"))) {
+    const described = (await aws(emulator, "cognito-idp", "describe-user-pool-client", ...id, "--client-id", client.ClientId)).UserPoolClient;
+    machineClients.push({ name: described.ClientName, flows: described.AllowedOAuthFlows, scopes: described.AllowedOAuthScopes, hasSecret: Boolean(described.ClientSecret) });
+  }
+  const albs = (await aws(emulator, "elbv2", "describe-load-balancers")).LoadBalancers as Array<{ LoadBalancerArn: string; LoadBalancerName: string }>;
+  const alb = albs.find((a) => a.LoadBalancerName.includes(env));
+  if (!alb) throw new Error(`no load balancer for ${env}`);
+  const listeners = (await aws(emulator, "elbv2", "describe-listeners", "--load-balancer-arn", alb.LoadBalancerArn)).Listeners as Array<{ ListenerArn: string; Port: number }>;
+  const https = listeners.find((l) => l.Port === 443);
+  if (!https) throw new Error(`no HTTPS listener on ${alb.LoadBalancerName}`);
+  type Rule = {
+    Priority: string;
+    Conditions: Array<{ Field: string; Values?: string[]; HostHeaderConfig?: { Values: string[] }; PathPatternConfig?: { Values: string[] }; HttpHeaderConfig?: { HttpHeaderName: string; Values: string[] } }>;
+    Actions: Array<{ Type: string; Order?: number; AuthenticateCognitoConfig?: { OnUnauthenticatedRequest?: string } }>;
+  };
+  const rules = ((await aws(emulator, "elbv2", "describe-rules", "--listener-arn", https.ListenerArn)).Rules as Rule[]).filter((r) => r.Priority !== "default");
+  const bearer = rules.find((r) => r.Conditions.some((c) => c.Field === "http-header"));
+  if (!bearer) throw new Error(`no rule on an http-header condition among ${rules.map((r) => r.Priority).join(", ")}`);
+  const values = (c: Rule["Conditions"][number]) =>
+    c.HttpHeaderConfig ? c.HttpHeaderConfig.Values.map((v) => `${c.HttpHeaderConfig!.HttpHeaderName}: ${v}`) : (c.HostHeaderConfig ?? c.PathPatternConfig)?.Values ?? c.Values ?? [];
+  const sessionRules = rules.filter((r) => r.Actions.some((a) => a.Type === "authenticate-cognito") && r !== bearer);
+  return {
+    groups,
+    resourceServers: servers.map((s) => ({ identifier: s.Identifier, scopes: (s.Scopes ?? []).map((x) => x.ScopeName) })),
+    machineClients,
+    bearerRule: {
+      priority: Number(bearer.Priority),
+      conditions: Object.fromEntries(bearer.Conditions.map((c) => [c.Field, values(c)])),
+      actions: [...bearer.Actions]
+        .sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0))
+        .map((a) => (a.Type === "authenticate-cognito" ? `authenticate-cognito ${a.AuthenticateCognitoConfig?.OnUnauthenticatedRequest}` : a.Type)),
+    },
+    firstSessionRulePriority: Math.min(...sessionRules.map((r) => Number(r.Priority))),
+  };
 }
 
 /** What is left in the emulated account, by kind (the default VPC and AWS-managed items aside). */

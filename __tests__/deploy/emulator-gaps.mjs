@@ -65,6 +65,9 @@ const GAPS = [
 //   service.maxCount = desiredCount (no target tracking).
 // - ALB and Cognito deletion protection are not enforced: the protected destroy is checked
 //   through prevent_destroy, which Terraform enforces before it calls AWS.
+// - Cognito DeleteResourceServer is not implemented (HTTP 500, which the provider retries for
+//   minutes): before a destroy the tier takes the resource server out of the app stack's
+//   state (Sequence.forgetResourceServers); deleting the user pool removes it with the pool.
 
 /** lifecycle.ignore_changes: an override replaces the list, so the block's own entries stay in it. */
 function ignore(block, attributes) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The deploy tier's only change to what `npm run synth` writes: one emulator_override.tf.json
 // per stack (Terraform merges *_override.tf.json files into cdk.tf.json), and, only where the
-// pinned provider cannot be installed, the one substitute for a 6.x-only data source.
+// pinned provider cannot be installed, the substitutes for a 6.x-only data source and
+// listener action.
 // The deploy and plan scripts run it after every synth through DEPLOY_AFTER_SYNTH.
 //
 //   node __tests__/deploy/emulator-overrides.mjs <stacks dir>
@@ -51,6 +52,7 @@ for (const stack of readdirSync(stacksDir)) {
     override.data.terraform_remote_state = { ...override.data.terraform_remote_state, [name]: { config: { ...block.config, ...backendEmulator } } };
   }
   mergeInto(override, overridesFor(json));
+  if (providerVersion?.startsWith("5.")) mergeInto(override, jwtValidationStandIn(json));
   writeFileSync(join(stacksDir, stack, "emulator_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
 
   // hashicorp/aws 5.x has no data.aws_ecr_images (6.0 added it). Its smallest stand-in is
@@ -72,6 +74,25 @@ for (const stack of readdirSync(stacksDir)) {
     delete edited.data.aws_ecr_images;
     writeFileSync(file, `${JSON.stringify(edited, null, 2)}\n`);
   }
+}
+
+/**
+ * hashicorp/aws 5.x has no listener action jwt-validation (6.22 added it). Its stand-in keeps
+ * the rule (priority, conditions, forward) and what it guarantees, that nothing is forwarded
+ * unauthenticated: the stack's own authenticate-cognito action with
+ * on_unauthenticated_request = deny in its place. An override's `action` replaces them all.
+ */
+function jwtValidationStandIn(json) {
+  const rules = Object.entries(json.resource?.aws_lb_listener_rule ?? {});
+  const signIn = rules.flatMap(([, rule]) => rule.action).find((a) => a.type === "authenticate-cognito")?.authenticate_cognito;
+  const resource = {};
+  for (const [name, rule] of rules) {
+    if (!rule.action.some((a) => a.type === "jwt-validation")) continue;
+    if (!signIn) throw new Error(`aws_lb_listener_rule.${name} uses jwt-validation and no rule has an authenticate-cognito action to stand in for it`);
+    const action = rule.action.map((a) => (a.type === "jwt-validation" ? { type: "authenticate-cognito", order: a.order, authenticate_cognito: { ...signIn, on_unauthenticated_request: "deny" } } : a));
+    resource.aws_lb_listener_rule = { ...resource.aws_lb_listener_rule, [name]: { action } };
+  }
+  return Object.keys(resource).length ? { resource } : {};
 }
 
 function mergeInto(target, source) {
