@@ -102,7 +102,7 @@ export class JwksStore {
     try {
       const response = await fetch(this.options.url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
       if (!response.ok) {
-        await response.body?.cancel();
+        await response.body?.cancel().catch(() => undefined);
         throw new Error(`answered ${response.status}`);
       }
       body = await boundedText(response, MAX_BYTES);

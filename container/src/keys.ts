@@ -174,7 +174,7 @@ export class KeyStore {
     try {
       const response = await fetch(`${this.options.baseUrl}${kid}`, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
       if (!response.ok) {
-        await response.body?.cancel();
+        await response.body?.cancel().catch(() => undefined);
         // The regional endpoint answers 403 (S3 behind it) or 404 for a kid it does not have.
         if (response.status === 403 || response.status === 404) throw new UnknownKeyError(`no public key with kid ${kid}`);
         throw new Error(`key endpoint answered ${response.status}`);
