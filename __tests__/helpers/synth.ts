@@ -75,6 +75,5 @@ export function addressOf(json: TfJson, type: string, pathEnd: string): string {
 
 /** The body of the resource of a type whose construct path ends with `pathEnd`. */
 export function resourceAt(json: TfJson, type: string, pathEnd: string): Record<string, unknown> {
-  const { "//": _, ...body } = json.resource[type][addressOf(json, type, pathEnd).slice(type.length + 1)];
-  return body;
+  return resourceNamed(json, type, addressOf(json, type, pathEnd).slice(type.length + 1));
 }

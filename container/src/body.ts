@@ -4,11 +4,11 @@
  * buffer more than that (the timeout alone would let it stream for seconds).
  */
 export async function boundedText(response: Response, maxBytes: number): Promise<string> {
-  const refuse = async () => {
+  const tooLarge = () => new Error(`the response is larger than ${maxBytes} bytes`);
+  if (Number(response.headers.get("content-length")) > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
-    return new Error(`the response is larger than ${maxBytes} bytes`);
-  };
-  if (Number(response.headers.get("content-length")) > maxBytes) throw await refuse();
+    throw tooLarge();
+  }
   if (!response.body) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -19,7 +19,7 @@ export async function boundedText(response: Response, maxBytes: number): Promise
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new Error(`the response is larger than ${maxBytes} bytes`);
+      throw tooLarge();
     }
     chunks.push(value);
   }
